@@ -1,0 +1,196 @@
+//! The fake STS: a pure library type (no sockets, files, environment or globals) that turns a decoded
+//! request into a typed answer. Replay's fallback, the server and unit tests all call it directly.
+//!
+//! Identity lives in the credentials themselves (see `token`): nothing is stored per session.
+
+mod caller;
+mod clock;
+mod credentials;
+mod entropy;
+mod ids;
+mod ops;
+mod principal;
+mod secrets;
+mod token;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use base64::Engine;
+
+use crate::config::{FakeConfig, PrincipalSpec};
+use crate::error::{ErrorCode, StsError};
+use crate::model;
+use crate::response::Output;
+use crate::wire::caller::CallerCredentials;
+use crate::wire::params::Params;
+
+pub use caller::Caller;
+pub use clock::Clock;
+pub use ids::account_of;
+pub use principal::Principal;
+
+mod live_sessions;
+
+/// A decoded STS request, as the wire layer hands it over.
+pub struct StsRequest<'a> {
+    pub params: &'a Params,
+    /// The credentials the request states, or why they could not be read. Only signed operations
+    /// look at it.
+    pub caller: Result<Option<CallerCredentials>, StsError>,
+}
+
+/// The fake's answer: the ids of this request and the operation's output or error.
+#[derive(Debug)]
+pub struct Reply {
+    pub request_id: String,
+    pub extended_request_id: String,
+    pub result: Result<Output, StsError>,
+}
+
+pub struct Fake {
+    account: String,
+    default_principal: Principal,
+    /// Long-term access key id -> its principal (from `fake.users`).
+    users: HashMap<String, Principal>,
+    role_max_session_duration: i32,
+    secrets: secrets::Secrets,
+    entropy: entropy::Entropy,
+    clock: Clock,
+    /// Bumped by `reset`: tokens of other epochs are "never issued here".
+    epoch: AtomicU32,
+    live: live_sessions::LiveSessions,
+}
+
+impl Fake {
+    /// Builds the fake from a checked config (`Config::check`).
+    pub fn new(config: &FakeConfig, pinned_clock_ms: Option<i64>) -> Fake {
+        let secrets = secrets::Secrets::from_seed(config.seed);
+        let entropy = entropy::Entropy::new(secrets.request_stream.clone());
+        let mut fake = Fake {
+            account: config.account.clone(),
+            default_principal: Principal::Root {
+                account: config.account.clone(),
+            },
+            users: HashMap::new(),
+            role_max_session_duration: config.role_max_session_duration,
+            secrets,
+            entropy,
+            clock: Clock::new(pinned_clock_ms),
+            epoch: AtomicU32::new(0),
+            live: live_sessions::LiveSessions::default(),
+        };
+        fake.default_principal =
+            fake.principal_from_spec(&config.account, &config.default_principal);
+        for user in &config.users {
+            let account = user.account.as_deref().unwrap_or(&config.account);
+            let principal = fake.principal_from_spec(account, &user.principal);
+            fake.users.insert(user.access_key_id.clone(), principal);
+        }
+        fake
+    }
+
+    /// Answers one request.
+    pub fn handle(&self, request: &StsRequest<'_>) -> Reply {
+        let mut rng = self.entropy.next_request();
+        let (request_id, extended_request_id) = request_ids(&mut rng);
+        let result = self.dispatch(request, rng);
+        Reply {
+            request_id,
+            extended_request_id,
+            result,
+        }
+    }
+
+    fn dispatch(
+        &self,
+        request: &StsRequest<'_>,
+        rng: entropy::RequestRandom<'_>,
+    ) -> Result<Output, StsError> {
+        let params = request.params;
+        let action = params.get("Action").unwrap_or_default();
+        let version = params.get("Version").unwrap_or("NO_VERSION_SPECIFIED");
+        let op = match model::operation(action) {
+            Some(op) if version == model::API_VERSION => op,
+            _ => return Err(StsError::invalid_action(action, version)),
+        };
+        let now = self.clock.now();
+        let caller = if op.signed {
+            let credentials = request.caller.clone()?.ok_or_else(|| {
+                StsError::new(
+                    ErrorCode::MissingAuthenticationToken,
+                    "Request is missing Authentication Token",
+                )
+            })?;
+            Some(self.resolve_caller(&credentials, now)?)
+        } else {
+            None
+        };
+        model::validate(op, params)?;
+        let mut call = ops::Call {
+            fake: self,
+            params,
+            caller,
+            now,
+            rng,
+        };
+        ops::run(op.name, &mut call)
+    }
+
+    /// Ids for an answer that never reaches an operation (a redirect, a body over the limit).
+    pub fn fresh_ids(&self) -> (String, String) {
+        request_ids(&mut self.entropy.next_request())
+    }
+
+    /// Forgets every issued session: a new key epoch, and the live count starts over.
+    pub fn reset(&self) {
+        self.epoch.fetch_add(1, Ordering::Relaxed);
+        self.live.clear();
+    }
+
+    /// Sessions issued (since the last reset) that have not expired yet.
+    pub fn live_sessions(&self) -> u64 {
+        self.live.live(self.clock.now())
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    fn principal_from_spec(&self, account: &str, spec: &str) -> Principal {
+        match PrincipalSpec::parse(spec) {
+            Ok(PrincipalSpec::User { path, name }) => Principal::User {
+                account: account.to_owned(),
+                id: self.unique_id("AIDA", account, &name),
+                path,
+                name,
+            },
+            // Root, or a spec `Config::check` would have refused.
+            _ => Principal::Root {
+                account: account.to_owned(),
+            },
+        }
+    }
+
+    /// A stable `AROA`/`AIDA` id for (account, name): the same across sessions, resets and, with a
+    /// seed, restarts; the account is encoded in it as AWS does.
+    fn unique_id(&self, prefix: &str, account: &str, name: &str) -> String {
+        let input = format!("{prefix}\0{account}\0{name}");
+        let tag = ring::hmac::sign(&self.secrets.unique_id, input.as_bytes());
+        let mut tail = [0u8; 16];
+        tail.copy_from_slice(&tag.as_ref()[..16]);
+        ids::mint(prefix, account, 21, &tail)
+    }
+}
+
+/// A request id (a UUID, also sent as `x-amzn-RequestId`) and the opaque
+/// `x-amz-sts-extended-request-id` real STS sends beside it.
+fn request_ids(rng: &mut entropy::RequestRandom<'_>) -> (String, String) {
+    let request_id = rng.uuid();
+    let extended = base64::engine::general_purpose::STANDARD.encode(rng.bytes::<48>());
+    (request_id, extended)
+}

@@ -1,0 +1,111 @@
+//! Session tags: the checks AWS makes beyond the model (duplicate keys, transitive keys), and the
+//! transitive tags a chained session inherits from its caller. Keys compare case-insensitively.
+
+use crate::error::{ErrorCode, StsError};
+use crate::fake::token::SessionClaims;
+use crate::wire::params::Params;
+
+#[derive(Debug, Default)]
+pub struct SessionTags {
+    pub tags: Vec<(String, String)>,
+    pub transitive_keys: Vec<String>,
+    /// Whether the request itself passed tags (they count towards PackedPolicySize).
+    pub requested: bool,
+}
+
+fn invalid(message: &'static str) -> StsError {
+    StsError::new(ErrorCode::InvalidParameterValue, message)
+}
+
+/// Reads `Tags` and `TransitiveTagKeys`; `inherited` is the calling session, whose transitive tags
+/// pass on and may not be overridden.
+pub fn session_tags(
+    params: &Params,
+    inherited: Option<&SessionClaims>,
+) -> Result<SessionTags, StsError> {
+    let requested: Vec<(String, String)> = params
+        .struct_list("Tags", ["Key", "Value"])
+        .into_iter()
+        .map(|[k, v]| {
+            (
+                k.unwrap_or_default().to_owned(),
+                v.unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let lower: Vec<String> = requested.iter().map(|(k, _)| k.to_lowercase()).collect();
+    if lower
+        .iter()
+        .enumerate()
+        .any(|(i, k)| lower[..i].contains(k))
+    {
+        return Err(invalid(
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+        ));
+    }
+    let transitive = params.string_list("TransitiveTagKeys");
+    if transitive
+        .iter()
+        .any(|t| !lower.contains(&t.to_lowercase()))
+    {
+        return Err(invalid(
+            "The specified transitive tag key must be included in the requested tags.",
+        ));
+    }
+
+    let mut out = SessionTags {
+        requested: !requested.is_empty(),
+        ..SessionTags::default()
+    };
+    if let Some(parent) = inherited {
+        for key in &parent.transitive_tag_keys {
+            if lower.contains(&key.to_lowercase()) {
+                return Err(invalid(
+                    "One of the specified transitive tag keys can't be set because it conflicts \
+                     with a transitive tag key from the calling session.",
+                ));
+            }
+            if let Some(tag) = parent.tags.iter().find(|(k, _)| k == key) {
+                out.tags.push(tag.clone());
+                out.transitive_keys.push(key.clone());
+            }
+        }
+    }
+    out.tags.extend(requested);
+    out.transitive_keys
+        .extend(transitive.into_iter().map(str::to_owned));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Params {
+        Params::from_urlencoded(s.as_bytes())
+    }
+
+    #[test]
+    fn duplicates_and_transitive_keys() {
+        let e = session_tags(&p("Tags.member.1.Key=a&Tags.member.1.Value=1&Tags.member.2.Key=A&Tags.member.2.Value=2"), None)
+            .unwrap_err();
+        assert!(e.message.unwrap().starts_with("Duplicate tag keys found."));
+        let e = session_tags(
+            &p("Tags.member.1.Key=a&Tags.member.1.Value=1&TransitiveTagKeys.member.1=b"),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .unwrap()
+                .starts_with("The specified transitive tag key")
+        );
+        let ok = session_tags(
+            &p("Tags.member.1.Key=Team&Tags.member.1.Value=x&TransitiveTagKeys.member.1=team"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.tags, vec![("Team".into(), "x".into())]);
+        assert_eq!(ok.transitive_keys, vec!["team".to_owned()]);
+    }
+}

@@ -1,0 +1,136 @@
+//! Who a caller is: root, an IAM user, an assumed-role session or a federated user, with the ARN and
+//! `UserId` AWS reports for each (reference/sts-wire.md §2).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "k")]
+pub enum Principal {
+    #[serde(rename = "r")]
+    Root {
+        #[serde(rename = "a")]
+        account: String,
+    },
+    #[serde(rename = "u")]
+    User {
+        #[serde(rename = "a")]
+        account: String,
+        /// `/` or `/division/`: kept in the ARN.
+        #[serde(rename = "p")]
+        path: String,
+        #[serde(rename = "n")]
+        name: String,
+        /// `AIDA...`, stable for (account, name).
+        #[serde(rename = "i")]
+        id: String,
+    },
+    #[serde(rename = "ar")]
+    AssumedRole {
+        #[serde(rename = "pt")]
+        partition: String,
+        #[serde(rename = "a")]
+        account: String,
+        /// The role's name; its path is dropped from the assumed-role ARN, as AWS does.
+        #[serde(rename = "n")]
+        role_name: String,
+        /// `AROA...`, stable for (account, role name).
+        #[serde(rename = "i")]
+        role_id: String,
+        #[serde(rename = "s")]
+        session_name: String,
+    },
+    #[serde(rename = "f")]
+    FederatedUser {
+        #[serde(rename = "a")]
+        account: String,
+        #[serde(rename = "n")]
+        name: String,
+    },
+}
+
+impl Principal {
+    pub fn account(&self) -> &str {
+        match self {
+            Principal::Root { account }
+            | Principal::User { account, .. }
+            | Principal::AssumedRole { account, .. }
+            | Principal::FederatedUser { account, .. } => account,
+        }
+    }
+
+    pub fn arn(&self) -> String {
+        match self {
+            Principal::Root { account } => format!("arn:aws:iam::{account}:root"),
+            Principal::User {
+                account,
+                path,
+                name,
+                ..
+            } => format!("arn:aws:iam::{account}:user{path}{name}"),
+            Principal::AssumedRole {
+                partition,
+                account,
+                role_name,
+                session_name,
+                ..
+            } => format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session_name}"),
+            Principal::FederatedUser { account, name } => {
+                format!("arn:aws:sts::{account}:federated-user/{name}")
+            }
+        }
+    }
+
+    /// What GetCallerIdentity reports as `UserId` (= `aws:userid`).
+    pub fn user_id(&self) -> String {
+        match self {
+            Principal::Root { account } => account.clone(),
+            Principal::User { id, .. } => id.clone(),
+            Principal::AssumedRole {
+                role_id,
+                session_name,
+                ..
+            } => format!("{role_id}:{session_name}"),
+            Principal::FederatedUser { account, name } => format!("{account}:{name}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_and_user_ids() {
+        let role = Principal::AssumedRole {
+            partition: "aws".into(),
+            account: "123456789012".into(),
+            role_name: "app".into(),
+            role_id: "AROAEXAMPLE".into(),
+            session_name: "s".into(),
+        };
+        assert_eq!(role.arn(), "arn:aws:sts::123456789012:assumed-role/app/s");
+        assert_eq!(role.user_id(), "AROAEXAMPLE:s");
+        let user = Principal::User {
+            account: "1".into(),
+            path: "/ops/".into(),
+            name: "al".into(),
+            id: "AIDAX".into(),
+        };
+        assert_eq!(user.arn(), "arn:aws:iam::1:user/ops/al");
+        let fed = Principal::FederatedUser {
+            account: "1".into(),
+            name: "bob".into(),
+        };
+        assert_eq!(
+            (fed.arn().as_str(), fed.user_id().as_str()),
+            ("arn:aws:sts::1:federated-user/bob", "1:bob")
+        );
+        let root = Principal::Root {
+            account: "1".into(),
+        };
+        assert_eq!(
+            (root.arn().as_str(), root.user_id().as_str()),
+            ("arn:aws:iam::1:root", "1")
+        );
+    }
+}

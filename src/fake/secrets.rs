@@ -1,0 +1,60 @@
+//! The server's keys, all derived from one 32-byte root: from the seed when one is set (stable across
+//! restarts, so a CI job's cached credentials keep working), random otherwise.
+
+use ring::aead::{CHACHA20_POLY1305, LessSafeKey, UnboundKey};
+use ring::digest;
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
+
+pub struct Secrets {
+    /// Seals session tokens (ChaCha20-Poly1305).
+    pub token_seal: LessSafeKey,
+    /// Derives each token's nonce from its plaintext (deterministic, misuse-resistant).
+    pub token_nonce: hmac::Key,
+    /// SecretAccessKey = HMAC(this, AccessKeyId): any key can be re-derived without storage.
+    pub secret_key: hmac::Key,
+    /// Stable unique ids (`AROA`, `AIDA`) for (account, name).
+    pub unique_id: hmac::Key,
+    /// The per-request random stream.
+    pub request_stream: hmac::Key,
+}
+
+impl Secrets {
+    pub fn from_seed(seed: Option<u64>) -> Secrets {
+        let root: [u8; 32] = match seed {
+            Some(seed) => {
+                let mut ctx = digest::Context::new(&digest::SHA256);
+                ctx.update(b"parlel-sts seed v1:");
+                ctx.update(&seed.to_be_bytes());
+                let mut root = [0; 32];
+                root.copy_from_slice(ctx.finish().as_ref());
+                root
+            }
+            None => {
+                let mut root = [0; 32];
+                // SystemRandom only fails when the OS has no entropy source; then a time-based root
+                // still keeps ids distinct between runs.
+                if SystemRandom::new().fill(&mut root).is_err() {
+                    let nanos = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos());
+                    root[..16].copy_from_slice(&nanos.to_be_bytes());
+                }
+                root
+            }
+        };
+        let root = hmac::Key::new(hmac::HMAC_SHA256, &root);
+        let derive = |label: &[u8]| hmac::sign(&root, label);
+        let seal = derive(b"token-seal");
+        Secrets {
+            token_seal: LessSafeKey::new(
+                UnboundKey::new(&CHACHA20_POLY1305, seal.as_ref())
+                    .unwrap_or_else(|_| unreachable!("32-byte key for a 32-byte cipher")),
+            ),
+            token_nonce: hmac::Key::new(hmac::HMAC_SHA256, derive(b"token-nonce").as_ref()),
+            secret_key: hmac::Key::new(hmac::HMAC_SHA256, derive(b"secret-key").as_ref()),
+            unique_id: hmac::Key::new(hmac::HMAC_SHA256, derive(b"unique-id").as_ref()),
+            request_stream: hmac::Key::new(hmac::HMAC_SHA256, derive(b"request-stream").as_ref()),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The `/_parlel/*` admin routes, JSON in and out:
+//! - `GET /_parlel/health`: `{"status":"ok","service":"sts","mode":..,"live_sessions":..,..}`
+//! - `POST /_parlel/reset`: forget every issued session -> `{"ok":true}`
+//! - `GET /_parlel/clock`, `POST /_parlel/clock` with `{"set":"RFC3339"}` (pin),
+//!   `{"advance_seconds":N}` or `{"release":true}` (back to the system clock).
+
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::App;
+use super::http::Body;
+use crate::response::iso8601_seconds;
+
+/// Admin bodies are tiny; anything bigger is a mistake.
+const ADMIN_BODY_LIMIT: usize = 4096;
+
+pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -> Response<Body> {
+    match (request.method(), route) {
+        (&Method::GET, "health") => json_response(StatusCode::OK, &health(app)),
+        (&Method::POST, "reset") => {
+            app.backend.fake().reset();
+            json_response(StatusCode::OK, &json!({"ok": true}))
+        }
+        (&Method::GET, "clock") => json_response(StatusCode::OK, &clock_state(app)),
+        (&Method::POST, "clock") => set_clock(app, request).await,
+        (_, "health" | "reset" | "clock") => json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed on this route",
+        ),
+        _ => json_error(StatusCode::NOT_FOUND, "no such admin route"),
+    }
+}
+
+fn health(app: &App) -> serde_json::Value {
+    let fake = app.backend.fake();
+    json!({
+        "status": "ok",
+        "service": "sts",
+        "mode": app.backend.mode_name(),
+        "live_sessions": fake.live_sessions(),
+        "account": fake.account(),
+        "version": env!("CARGO_PKG_VERSION"),
+    })
+}
+
+fn clock_state(app: &App) -> serde_json::Value {
+    let clock = app.backend.fake().clock();
+    json!({"now": iso8601_seconds(clock.now()), "frozen": clock.is_frozen()})
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    set: Option<String>,
+    advance_seconds: Option<i64>,
+    #[serde(default)]
+    release: bool,
+}
+
+async fn set_clock(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let Ok(body) = Limited::new(request.into_body(), ADMIN_BODY_LIMIT)
+        .collect()
+        .await
+    else {
+        return json_error(StatusCode::BAD_REQUEST, "body too large or unreadable");
+    };
+    let change: ClockChange = match serde_json::from_slice(&body.to_bytes()) {
+        Ok(change) => change,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("bad clock request: {e}")),
+    };
+    let clock = app.backend.fake().clock();
+    if change.release {
+        clock.release();
+    }
+    if let Some(text) = change.set {
+        match OffsetDateTime::parse(&text, &Rfc3339) {
+            Ok(t) => clock.pin((t.unix_timestamp_nanos() / 1_000_000) as i64),
+            Err(e) => {
+                return json_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("set: {text:?} is not RFC 3339: {e}"),
+                );
+            }
+        }
+    }
+    if let Some(seconds) = change.advance_seconds {
+        clock.advance(seconds.saturating_mul(1000));
+    }
+    json_response(StatusCode::OK, &clock_state(app))
+}
+
+fn json_response(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response<Body> {
+    json_response(status, &json!({"ok": false, "error": message}))
+}

@@ -1,0 +1,197 @@
+//! One HTTP request: admin route, or the STS request path
+//! (read a bounded body -> parameters -> caller -> backend -> render, one write).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use super::App;
+use super::admin;
+use crate::error::{ErrorCode, StsError};
+use crate::fake::StsRequest;
+use crate::wire::caller::read_caller;
+use crate::wire::params::Params;
+use crate::wire::render::{Format, Rendered, render_error, render_output};
+
+pub(crate) type Body = Full<Bytes>;
+
+pub(crate) async fn handle(
+    app: Arc<App>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    if let Some(route) = request.uri().path().strip_prefix("/_parlel/") {
+        let route = route.to_owned();
+        return Ok(admin::handle(&app, &route, request).await);
+    }
+    Ok(sts(&app, request).await)
+}
+
+async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let format = response_format(request.headers());
+    let (parts, body) = request.into_parts();
+
+    // Bounded body: refuse by the declared length before reading, then enforce while reading.
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > app.max_body_bytes as u64) {
+        return too_large(app, format);
+    }
+    let collected = tokio::time::timeout(
+        app.body_read_timeout,
+        Limited::new(body, app.max_body_bytes).collect(),
+    )
+    .await;
+    let body = match collected {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) if declared.is_none() => return too_large(app, format),
+        // The client broke off mid-body: there is nobody to answer properly.
+        Ok(Err(_)) => return closing(bad_request_error(app, format)),
+        Err(_) => {
+            let error = StsError::new(
+                ErrorCode::RequestTimeout,
+                "Your socket connection to the server was not read from or written to within the timeout period.",
+            );
+            return closing(error_response(app, &error, format));
+        }
+    };
+
+    let query = parts.uri.query().unwrap_or_default();
+    let mut params = Params::from_urlencoded(query.as_bytes());
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+    if parts.method == Method::POST && is_form {
+        params.extend_from_urlencoded(&body);
+    }
+    // No Action (or a POST that is not a form): real STS redirects to the IAM home page.
+    if params.get("Action").is_none() || (parts.method == Method::POST && !is_form) {
+        return redirect(app, &parts.method, query);
+    }
+
+    let caller = read_caller(&parts.headers, &params);
+    let reply = app.backend.answer(&StsRequest {
+        params: &params,
+        caller,
+    });
+    let rendered = match &reply.result {
+        Ok(output) => render_output(output, &reply.request_id, format),
+        Err(error) => render_error(error, &reply.request_id, format),
+    };
+    tracing::debug!(
+        action = params.get("Action").unwrap_or_default(),
+        status = rendered.status,
+        request_id = %reply.request_id,
+        "sts request"
+    );
+    respond(
+        rendered,
+        format,
+        &reply.request_id,
+        &reply.extended_request_id,
+    )
+}
+
+/// `Accept: application/json` gets JSON, as STS does for it; everything else XML.
+fn response_format(headers: &HeaderMap) -> Format {
+    let wants_json = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/json"));
+    if wants_json {
+        Format::Json
+    } else {
+        Format::Xml
+    }
+}
+
+fn respond(rendered: Rendered, format: Format, request_id: &str, extended: &str) -> Response<Body> {
+    let mut response = Response::new(Full::new(rendered.body));
+    *response.status_mut() =
+        StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    insert(headers, "x-amzn-requestid", request_id);
+    insert(headers, "x-amz-sts-extended-request-id", extended);
+    response
+}
+
+fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(name, v);
+    }
+}
+
+/// An error that did not reach the backend (body limits, timeouts) still gets ids from it.
+fn error_response(app: &App, error: &StsError, format: Format) -> Response<Body> {
+    let (request_id, extended) = app.backend.fake().fresh_ids();
+    respond(
+        render_error(error, &request_id, format),
+        format,
+        &request_id,
+        &extended,
+    )
+}
+
+fn too_large(app: &App, format: Format) -> Response<Body> {
+    let error = StsError::new(
+        ErrorCode::RequestEntityTooLarge,
+        format!(
+            "Request body must be no longer than {} bytes",
+            app.max_body_bytes
+        ),
+    );
+    closing(error_response(app, &error, format))
+}
+
+fn bad_request_error(app: &App, format: Format) -> Response<Body> {
+    let error = StsError::new(
+        ErrorCode::IncompleteSignature,
+        "The request body is incomplete",
+    );
+    error_response(app, &error, format)
+}
+
+/// Asks hyper to close the connection after this response: the rest of the body is unread.
+fn closing(mut response: Response<Body>) -> Response<Body> {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// `302 Found` to `https://aws.amazon.com/iam` (GET keeps its query string), empty body.
+fn redirect(app: &App, method: &Method, query: &str) -> Response<Body> {
+    let location = if *method == Method::GET && !query.is_empty() {
+        format!("https://aws.amazon.com/iam?{query}")
+    } else {
+        "https://aws.amazon.com/iam".to_owned()
+    };
+    let (_, extended) = app.backend.fake().fresh_ids();
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::FOUND;
+    insert(response.headers_mut(), "location", &location);
+    insert(
+        response.headers_mut(),
+        "x-amz-sts-extended-request-id",
+        &extended,
+    );
+    response
+}

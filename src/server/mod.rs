@@ -1,0 +1,163 @@
+//! The listener: accepts TCP connections, serves each with hyper's HTTP/1.1 (keep-alive,
+//! TCP_NODELAY, header-read timeout), bounds the number of connections, and shuts down gracefully
+//! (in-flight requests finish, bounded by `server.shutdown_grace_ms`).
+//!
+//! A `Server` is a value, not a global: tests start several in one process on port 0.
+
+mod admin;
+mod http;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::fake::Fake;
+use crate::mode::Backend;
+
+/// What every request handler shares.
+pub(crate) struct App {
+    pub backend: Backend,
+    pub max_body_bytes: usize,
+    pub body_read_timeout: Duration,
+}
+
+/// A running server. Drop it or call `shutdown` to stop it.
+pub struct Server {
+    local_addr: SocketAddr,
+    app: Arc<App>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds `server.listen` (port 0 picks a free port) and starts serving in the background.
+    /// `config` must have passed `Config::check`.
+    pub async fn start(config: &Config) -> std::io::Result<Server> {
+        let addr = config
+            .listen_addr()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let pinned = config
+            .pinned_clock_ms()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let app = Arc::new(App {
+            backend: Backend::Fake(Fake::new(&config.fake, pinned)),
+            max_body_bytes: config.server.max_body_bytes,
+            body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let limits = Limits {
+            header_read_timeout: Duration::from_millis(config.server.header_read_timeout_ms),
+            max_connections: config.server.max_connections,
+            shutdown_grace: Duration::from_millis(config.server.shutdown_grace_ms),
+        };
+        let task = tokio::spawn(accept_loop(listener, app.clone(), limits, stopped));
+        Ok(Server {
+            local_addr,
+            app,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://127.0.0.1:PORT`: what to give an SDK as its endpoint URL.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    pub fn mode_name(&self) -> &'static str {
+        self.app.backend.mode_name()
+    }
+
+    /// The fake behind this server: its clock, reset and live-session count.
+    pub fn fake(&self) -> &Fake {
+        self.app.backend.fake()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the grace period), and returns when
+    /// every connection is closed.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+struct Limits {
+    header_read_timeout: Duration,
+    max_connections: usize,
+    shutdown_grace: Duration,
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: Arc<App>,
+    limits: Limits,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.changed() => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(error) => {
+                // Out of file descriptors and the like: back off instead of spinning.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        // Over the connection limit, refuse by closing: memory stays bounded.
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!("connection limit reached; closing a new connection");
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = service_fn(move |request| http::handle(app.clone(), request));
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(limits.shutdown_grace) => {
+            tracing::warn!("shutdown grace period over; dropping open connections");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Who is calling: the access key id (from a SigV4/SigV4a `Authorization` header or a presigned
+//! query's `X-Amz-Credential`) and the session token (`X-Amz-Security-Token`). Signatures are not
+//! verified yet; this only reads what the credentials claim.
+
+use http::HeaderMap;
+
+use crate::error::{ErrorCode, StsError};
+use crate::wire::params::Params;
+
+/// The credentials a request was signed with, as the request states them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerCredentials {
+    pub access_key_id: String,
+    pub session_token: Option<String>,
+}
+
+/// Reads the caller from the request. `Ok(None)`: the request carries no authentication at all.
+pub fn read_caller(
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Option<CallerCredentials>, StsError> {
+    let header_token = headers
+        .get("x-amz-security-token")
+        .and_then(|v| v.to_str().ok());
+    if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
+        let auth = auth
+            .to_str()
+            .map_err(|_| incomplete("Authorization header is not valid ASCII"))?;
+        let access_key_id = access_key_from_authorization(auth)?;
+        return Ok(Some(CallerCredentials {
+            access_key_id,
+            session_token: header_token.map(str::to_owned),
+        }));
+    }
+    if let Some(credential) = params.get("X-Amz-Credential") {
+        let access_key_id = credential_scope_key(credential)
+            .ok_or_else(|| incomplete("X-Amz-Credential is not a credential scope"))?;
+        let token = header_token.or_else(|| params.get("X-Amz-Security-Token"));
+        return Ok(Some(CallerCredentials {
+            access_key_id: access_key_id.to_owned(),
+            session_token: token.map(str::to_owned),
+        }));
+    }
+    Ok(None)
+}
+
+/// `AWS4-HMAC-SHA256 Credential=AKID/20220809/us-east-1/sts/aws4_request, SignedHeaders=.., Signature=..`
+/// (or SigV4a's `AWS4-ECDSA-P256-SHA256`): the access key id of the credential scope.
+fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
+    let (scheme, rest) = auth.split_once(' ').unwrap_or((auth, ""));
+    if scheme != "AWS4-HMAC-SHA256" && scheme != "AWS4-ECDSA-P256-SHA256" {
+        return Err(incomplete(format!(
+            "Authorization header requires 'Credential' parameter. Authorization header requires \
+             'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. \
+             Authorization={auth}"
+        )));
+    }
+    for part in rest.split(',') {
+        let part = part.trim();
+        let Some((name, value)) = part.split_once('=') else {
+            return Err(incomplete(format!(
+                "'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
+            )));
+        };
+        if name == "Credential" {
+            return credential_scope_key(value)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    incomplete(format!(
+                        "Credential should be scoped to a valid region. '{value}'"
+                    ))
+                });
+        }
+    }
+    Err(incomplete(format!(
+        "Authorization header requires 'Credential' parameter. Authorization={auth}"
+    )))
+}
+
+/// `AKID/date/region/service/aws4_request` -> `AKID`.
+fn credential_scope_key(scope: &str) -> Option<&str> {
+    let (key, rest) = scope.split_once('/')?;
+    (!key.is_empty() && !rest.is_empty()).then_some(key)
+}
+
+fn incomplete(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
+    StsError::new(ErrorCode::IncompleteSignature, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn reads_header_and_token() {
+        let h = headers(&[
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+            ),
+            ("x-amz-security-token", "tok"),
+        ]);
+        let c = read_caller(&h, &Params::default()).unwrap().unwrap();
+        assert_eq!(c.access_key_id, "AKIAEXAMPLE");
+        assert_eq!(c.session_token.as_deref(), Some("tok"));
+    }
+
+    #[test]
+    fn reads_presigned_query() {
+        let p = Params::from_urlencoded(
+            b"X-Amz-Credential=ASIAX%2F20260101%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Security-Token=t",
+        );
+        let c = read_caller(&HeaderMap::new(), &p).unwrap().unwrap();
+        assert_eq!(c.access_key_id, "ASIAX");
+        assert_eq!(c.session_token.as_deref(), Some("t"));
+        assert_eq!(read_caller(&HeaderMap::new(), &Params::default()), Ok(None));
+    }
+
+    #[test]
+    fn malformed_authorization_is_incomplete_signature() {
+        for bad in [
+            "Bearer x",
+            "AWS4-HMAC-SHA256 Credential",
+            "AWS4-HMAC-SHA256 Credential=nokey",
+        ] {
+            let err =
+                read_caller(&headers(&[("authorization", bad)]), &Params::default()).unwrap_err();
+            assert_eq!(err.code, ErrorCode::IncompleteSignature, "{bad}");
+        }
+    }
+}

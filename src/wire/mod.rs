@@ -1,0 +1,5 @@
+//! The AWS Query wire protocol: parameters in, caller credentials, XML/JSON out.
+
+pub mod caller;
+pub mod params;
+pub mod render;

@@ -1,0 +1,270 @@
+//! Typed responses and errors to bytes, exactly as real STS writes them: pretty-printed XML (two-space
+//! indent, no declaration, trailing newline), or JSON with sorted keys for `Accept: application/json`.
+
+use std::io::Write;
+
+use bytes::Bytes;
+use quick_xml::Writer;
+use quick_xml::escape::partial_escape;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use serde_json::{Map, Value as Json};
+
+use crate::error::{STS_NAMESPACE, StsError};
+use crate::response::{Field, Output, Value, iso8601_seconds};
+
+/// Which body format the client asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Xml,
+    Json,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Xml => "text/xml",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+/// A rendered body with the HTTP status it goes out with.
+pub struct Rendered {
+    pub status: u16,
+    pub body: Bytes,
+}
+
+pub fn render_output(output: &Output, request_id: &str, format: Format) -> Rendered {
+    let body = match format {
+        Format::Xml => output_xml(output, request_id),
+        Format::Json => output_json(output, request_id),
+    };
+    Rendered { status: 200, body }
+}
+
+pub fn render_error(error: &StsError, request_id: &str, format: Format) -> Rendered {
+    let body = match format {
+        Format::Xml => error_xml(error, request_id),
+        Format::Json => error_json(error, request_id),
+    };
+    Rendered {
+        status: error.code.status(),
+        body,
+    }
+}
+
+fn output_xml(output: &Output, request_id: &str) -> Bytes {
+    let op = output.operation;
+    let mut xml = XmlOut::new(512);
+    let response = format!("{op}Response");
+    let result = format!("{op}Result");
+    xml.start_ns(&response, STS_NAMESPACE);
+    xml.start(&result);
+    output.result.iter().for_each(|f| xml.field(f));
+    xml.end(&result);
+    xml.start("ResponseMetadata");
+    xml.text("RequestId", request_id);
+    xml.end("ResponseMetadata");
+    xml.end(&response);
+    xml.finish()
+}
+
+fn error_xml(error: &StsError, request_id: &str) -> Bytes {
+    let mut xml = XmlOut::new(384);
+    xml.start_ns("ErrorResponse", error.namespace());
+    xml.start("Error");
+    xml.text("Type", error.code.fault().as_str());
+    xml.text("Code", error.code.as_str());
+    if let Some(message) = &error.message {
+        xml.text("Message", message);
+    }
+    xml.end("Error");
+    xml.text("RequestId", request_id);
+    xml.end("ErrorResponse");
+    xml.finish()
+}
+
+/// quick-xml's indenting writer over one pre-sized buffer. Writes into a `Vec` cannot fail, so
+/// write results are ignored.
+struct XmlOut(Writer<Vec<u8>>);
+
+impl XmlOut {
+    fn new(capacity: usize) -> XmlOut {
+        XmlOut(Writer::new_with_indent(
+            Vec::with_capacity(capacity),
+            b' ',
+            2,
+        ))
+    }
+
+    fn start_ns(&mut self, name: &str, namespace: &str) {
+        let start = BytesStart::new(name).with_attributes([("xmlns", namespace)]);
+        let _ = self.0.write_event(Event::Start(start));
+    }
+
+    fn start(&mut self, name: &str) {
+        let _ = self.0.write_event(Event::Start(BytesStart::new(name)));
+    }
+
+    fn end(&mut self, name: &str) {
+        let _ = self.0.write_event(Event::End(BytesEnd::new(name)));
+    }
+
+    fn text(&mut self, name: &str, value: &str) {
+        self.start(name);
+        let _ = self
+            .0
+            .write_event(Event::Text(BytesText::from_escaped(partial_escape(value))));
+        self.end(name);
+    }
+
+    fn field(&mut self, field: &Field) {
+        match &field.value {
+            Value::Str(s) => self.text(field.name, s),
+            Value::Int(n) => self.text(field.name, &n.to_string()),
+            Value::Time(t) => self.text(field.name, &iso8601_seconds(*t)),
+            Value::Struct(children) => {
+                self.start(field.name);
+                children.iter().for_each(|c| self.field(c));
+                self.end(field.name);
+            }
+        }
+    }
+
+    fn finish(self) -> Bytes {
+        let mut buf = self.0.into_inner();
+        let _ = buf.write_all(b"\n");
+        Bytes::from(buf)
+    }
+}
+
+fn output_json(output: &Output, request_id: &str) -> Bytes {
+    let op = output.operation;
+    let mut response = Map::new();
+    response.insert(format!("{op}Result"), fields_json(&output.result));
+    response.insert("ResponseMetadata".into(), metadata_json(request_id));
+    let mut root = Map::new();
+    root.insert(format!("{op}Response"), Json::Object(response));
+    to_bytes(&Json::Object(root))
+}
+
+fn error_json(error: &StsError, request_id: &str) -> Bytes {
+    let mut inner = Map::new();
+    inner.insert("Code".into(), error.code.as_str().into());
+    if let Some(message) = &error.message {
+        inner.insert("Message".into(), Json::String(message.to_string()));
+    }
+    inner.insert("Type".into(), error.code.fault().as_str().into());
+    let mut root = Map::new();
+    root.insert("Error".into(), Json::Object(inner));
+    root.insert("RequestId".into(), request_id.into());
+    to_bytes(&Json::Object(root))
+}
+
+fn metadata_json(request_id: &str) -> Json {
+    let mut m = Map::new();
+    m.insert("RequestId".into(), request_id.into());
+    Json::Object(m)
+}
+
+/// serde_json's default map is ordered by key, which is the order STS's JSON uses
+/// (`{"Account":..,"Arn":..,"UserId":..}`).
+fn fields_json(fields: &[Field]) -> Json {
+    let mut m = Map::new();
+    for f in fields {
+        let v = match &f.value {
+            Value::Str(s) => Json::String(s.clone()),
+            Value::Int(n) | Value::Time(n) => Json::from(*n),
+            Value::Struct(children) => fields_json(children),
+        };
+        m.insert(f.name.to_owned(), v);
+    }
+    Json::Object(m)
+}
+
+fn to_bytes(json: &Json) -> Bytes {
+    Bytes::from(serde_json::to_vec(json).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::response::Fields;
+
+    #[test]
+    fn xml_success_matches_captured_layout() {
+        let out = Fields::new()
+            .str("Arn", "arn:aws:iam::738054984624:user/eduardo.valdes")
+            .str("UserId", "AIDAJ465PRJTNHYBY4JVY")
+            .str("Account", "738054984624")
+            .output("GetCallerIdentity");
+        let r = render_output(&out, "ec50e120-c591-4731-834b-efd0856b5b9d", Format::Xml);
+        let expected =
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:iam::738054984624:user/eduardo.valdes</Arn>
+    <UserId>AIDAJ465PRJTNHYBY4JVY</UserId>
+    <Account>738054984624</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata>
+    <RequestId>ec50e120-c591-4731-834b-efd0856b5b9d</RequestId>
+  </ResponseMetadata>
+</GetCallerIdentityResponse>
+";
+        assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+        assert_eq!(r.body.len(), 411, "the captured Content-Length");
+    }
+
+    #[test]
+    fn xml_error_matches_captured_layout() {
+        let r = render_error(
+            &StsError::new(
+                ErrorCode::InvalidClientTokenId,
+                "The security token included in the request is invalid",
+            ),
+            "16fc956c-311e-4199-bee1-1680236e9698",
+            Format::Xml,
+        );
+        assert_eq!(r.status, 403);
+        assert_eq!(r.body.len(), 305, "the captured Content-Length");
+    }
+
+    #[test]
+    fn json_keys_are_sorted_and_times_are_numbers() {
+        let out = Fields::new()
+            .str("Arn", "a")
+            .str("UserId", "u")
+            .str("Account", "1")
+            .nested("Credentials", Fields::new().time("Expiration", 60))
+            .output("GetCallerIdentity");
+        let r = render_output(&out, "r", Format::Json);
+        assert_eq!(
+            std::str::from_utf8(&r.body).unwrap(),
+            r#"{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Account":"1","Arn":"a","Credentials":{"Expiration":60},"UserId":"u"},"ResponseMetadata":{"RequestId":"r"}}}"#
+        );
+        let e = render_error(
+            &StsError::invalid_action("CreateUser", "2011-06-15"),
+            "r",
+            Format::Json,
+        );
+        assert_eq!(
+            std::str::from_utf8(&e.body).unwrap(),
+            r#"{"Error":{"Code":"InvalidAction","Message":"Could not find operation CreateUser for version 2011-06-15","Type":"Sender"},"RequestId":"r"}"#
+        );
+    }
+
+    #[test]
+    fn text_is_escaped_and_missing_message_omitted() {
+        let r = render_error(
+            &StsError::without_message(ErrorCode::MalformedInput),
+            "r",
+            Format::Xml,
+        );
+        let s = std::str::from_utf8(&r.body).unwrap();
+        assert!(!s.contains("<Message>"));
+        let out = Fields::new().str("X", "a<b&c\"").output("Op");
+        let s = String::from_utf8(render_output(&out, "r", Format::Xml).body.to_vec()).unwrap();
+        assert!(s.contains("<X>a&lt;b&amp;c\"</X>"));
+    }
+}
