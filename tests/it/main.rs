@@ -1,1 +1,9 @@
+//! Integration tests: the real server on an ephemeral port, driven over HTTP by the `aws-sdk-sts`
+//! crate, raw HTTP/1.1 bytes, the built binary, and the aws CLI and boto3.
 
+mod admin;
+mod binary;
+mod identity;
+mod support;
+mod validation;
+mod wire;

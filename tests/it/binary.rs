@@ -1,0 +1,131 @@
+//! The built binary: its ready line, config errors, signals, and the aws CLI and boto3 against it.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_parlel-sts");
+
+/// Starts the binary on a free port; returns it and its endpoint from the ready line.
+async fn spawn(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        BufReader::new(stdout).read_line(&mut line),
+    )
+    .await
+    .expect("ready line in time")
+    .expect("read ready line");
+    let endpoint = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in ready line {line:?}"))
+        .to_owned();
+    assert!(
+        line.starts_with("parlel-sts ready on http://127.0.0.1:"),
+        "{line}"
+    );
+    (child, endpoint)
+}
+
+#[tokio::test]
+async fn sigterm_shuts_down_cleanly() {
+    let (mut child, _) = spawn(&[]).await;
+    let pid = child.id().expect("pid").to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
+async fn bad_config_is_refused_naming_the_key() {
+    let dir = std::env::temp_dir().join(format!("parlel-sts-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "[fake]\naccount = \"000000000000\"\ncolour = \"blue\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("colour"), "{stderr}");
+
+    let out = Command::new(BIN)
+        .args(["serve", "--account", "12"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fake.account"));
+    let out = Command::new(BIN)
+        .args(["--mode", "replay", "--listen", "127.0.0.1:0"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("server.mode"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The aws CLI and boto3 (tests/clients/smoke.py) against the real binary, seeded and with a flag
+/// override, so the flags reach the server.
+#[tokio::test]
+async fn aws_cli_and_boto3() {
+    let has_python_boto3 = std::process::Command::new("python3")
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let has_cli = std::process::Command::new("aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_python_boto3 && !has_cli {
+        eprintln!("SKIPPED: neither the aws CLI nor boto3 is installed (.ci/run installs both)");
+        return;
+    }
+    assert!(
+        has_python_boto3 && has_cli,
+        "install both: pip install awscli boto3"
+    );
+    let (_child, endpoint) = spawn(&["--seed", "5"]).await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/smoke.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(&endpoint)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "smoke.py failed\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

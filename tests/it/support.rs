@@ -1,0 +1,145 @@
+//! Shared test plumbing: start a server in-process, build SDK clients, speak raw HTTP.
+
+use aws_sdk_sts::Client;
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use parlel_sts::Server;
+use parlel_sts::config::Config;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const GCI: &str = "Action=GetCallerIdentity&Version=2011-06-15";
+pub const SIGV4: &str = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc";
+
+pub fn test_config() -> Config {
+    let mut config = Config::default();
+    config.server.listen = "127.0.0.1:0".into();
+    config
+}
+
+pub async fn start() -> Server {
+    start_with(|_| {}).await
+}
+
+pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Server {
+    let mut config = test_config();
+    edit(&mut config);
+    config.check().expect("test config is valid");
+    Server::start(&config).await.expect("server starts")
+}
+
+/// An SDK client with long-term credentials.
+pub fn client(server: &Server, access_key_id: &str) -> Client {
+    client_with(
+        server,
+        Credentials::new(access_key_id, "secret", None, None, "test"),
+    )
+}
+
+/// An SDK client with the credentials an STS call returned.
+pub fn session_client(server: &Server, c: &aws_sdk_sts::types::Credentials) -> Client {
+    client_with(
+        server,
+        Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_owned()),
+            None,
+            "sts",
+        ),
+    )
+}
+
+fn client_with(server: &Server, credentials: Credentials) -> Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(server.endpoint())
+        .credentials_provider(credentials)
+        .http_client(http)
+        .build();
+    Client::from_conf(config)
+}
+
+/// An SDK error's (HTTP status, code, message).
+pub fn error_of<E>(err: aws_sdk_sts::error::SdkError<E, HttpResponse>) -> (u16, String, String)
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug,
+{
+    use aws_sdk_sts::error::ProvideErrorMetadata;
+    let status = err.raw_response().map_or(0, |r| r.status().as_u16());
+    (
+        status,
+        err.code().unwrap_or_default().to_owned(),
+        err.message().unwrap_or_default().to_owned(),
+    )
+}
+
+/// A raw HTTP/1.1 exchange on a fresh connection (`Connection: close` is added).
+pub struct RawResponse {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl RawResponse {
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+        })
+    }
+}
+
+pub async fn raw(server: &Server, request_head: &str, body: &str) -> RawResponse {
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    let request = format!(
+        "{request_head}\r\nHost: sts.test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).await.expect("read");
+    let text = String::from_utf8(bytes).expect("utf-8 response");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    RawResponse {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+/// A signed-looking form POST.
+pub async fn post(server: &Server, body: &str) -> RawResponse {
+    raw(
+        server,
+        &format!(
+            "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\nAuthorization: {SIGV4}"
+        ),
+        body,
+    )
+    .await
+}
+
+/// POST `/_parlel/clock` with a JSON body.
+pub async fn move_clock(server: &Server, json: &str) -> RawResponse {
+    let r = raw(
+        server,
+        "POST /_parlel/clock HTTP/1.1\r\nContent-Type: application/json",
+        json,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r
+}
