@@ -4,6 +4,7 @@
 mod admin;
 mod binary;
 mod identity;
+mod model;
 mod support;
 mod validation;
 mod wire;
