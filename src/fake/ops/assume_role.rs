@@ -3,7 +3,7 @@
 //! carry over.
 
 use super::Call;
-use super::packed_policy::packed_policy_size;
+use super::packed_policy::{packed_policy_size, policy_arns};
 use super::role_arn::RoleArn;
 use super::session_tags::session_tags;
 use crate::error::StsError;
@@ -56,12 +56,7 @@ pub fn assume_role(call: &mut Call<'_>) -> Result<Output, StsError> {
     let parent = caller.session();
     let tags = session_tags(call.params, parent)?;
     let policy = call.opt_str("Policy");
-    let policy_arns: Vec<&str> = call
-        .params
-        .struct_list("PolicyArns", ["arn"])
-        .into_iter()
-        .filter_map(|[a]| a)
-        .collect();
+    let policy_arns = policy_arns(call.params);
     let packed = (policy.is_some() || !policy_arns.is_empty() || tags.requested)
         .then(|| packed_policy_size(policy, &policy_arns, &tags.tags));
     let requested_source_identity = call.opt_str("SourceIdentity");

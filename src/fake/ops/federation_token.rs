@@ -3,7 +3,7 @@
 //! always present (0 without a policy), as live STS answers.
 
 use super::Call;
-use super::packed_policy::packed_policy_size;
+use super::packed_policy::{packed_policy_size, policy_arns};
 use super::session_tags::session_tags;
 use crate::error::StsError;
 use crate::fake::principal::Principal;
@@ -27,12 +27,7 @@ pub fn get_federation_token(call: &mut Call<'_>) -> Result<Output, StsError> {
         _ => requested,
     };
     let tags = session_tags(call.params, None)?;
-    let policy_arns: Vec<&str> = call
-        .params
-        .struct_list("PolicyArns", ["arn"])
-        .into_iter()
-        .filter_map(|[a]| a)
-        .collect();
+    let policy_arns = policy_arns(call.params);
     let packed = packed_policy_size(call.opt_str("Policy"), &policy_arns, &tags.tags);
     let principal = Principal::FederatedUser {
         account: caller_principal.account().to_owned(),

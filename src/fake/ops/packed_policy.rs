@@ -3,7 +3,18 @@
 //! (bytes of the minified policy, the policy ARNs and the tags against a 2048-byte budget, rounded
 //! up), so the value is plausible and grows with the input, but is not AWS's exact figure.
 
+use crate::wire::params::Params;
+
 const PACKED_BUDGET: usize = 2048;
+
+/// The `PolicyArns.member.N.arn` values of a request.
+pub fn policy_arns(params: &Params) -> Vec<&str> {
+    params
+        .struct_list("PolicyArns", ["arn"])
+        .into_iter()
+        .filter_map(|[arn]| arn)
+        .collect()
+}
 
 pub fn packed_policy_size(
     policy: Option<&str>,
