@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# parlel-sts throughput/latency benchmark against a bare-hyper ceiling (examples/ceiling.rs).
+#
+#   benches/bench.sh                  # 10 s per run
+#   BENCH_SECONDS=5 benches/bench.sh  # shorter
+#
+# Each server runs pinned to CPU $BENCH_SERVER_CPU (default 0), wrk to $BENCH_CLIENT_CPU (default 1),
+# on loopback. Every (operation, concurrency) run gets a fresh server process and a 1 s warm-up.
+# Prints a Markdown table and writes it to benches/last-run.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCHES="$ROOT/benches"
+SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-1}"
+SERVER_CPU="${BENCH_SERVER_CPU:-0}"
+CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
+COLD_RUNS="${BENCH_COLD_RUNS:-10}"
+CONCURRENCIES=(1 32)
+OPERATIONS=(GetCallerIdentity AssumeRole)
+
+# Targets.
+TARGET_RATIO_GetCallerIdentity="0.8"
+TARGET_RATIO_AssumeRole="0.6"
+TARGET_P99_C32_US=1000
+TARGET_COLD_MS=10
+TARGET_RSS_KIB=$((16 * 1024))
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- tools -------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+    log "wrk not found; installing it with apt-get"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); else SUDO=(); fi
+    if ! "${SUDO[@]}" apt-get install -y wrk; then
+        "${SUDO[@]}" apt-get update && "${SUDO[@]}" apt-get install -y wrk ||
+            die "could not install wrk (no root/sudo?); install it yourself: apt-get install -y wrk"
+    fi
+fi
+for tool in wrk python3 curl; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
+done
+PIN_SERVER=()
+PIN_CLIENT=()
+if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
+    PIN_SERVER=(taskset -c "$SERVER_CPU")
+    PIN_CLIENT=(taskset -c "$CLIENT_CPU")
+else
+    log "WARNING: taskset missing or fewer than 2 CPUs; running unpinned (numbers will be noisy)"
+    SERVER_CPU=""
+    CLIENT_CPU=""
+fi
+
+# --- build -------------------------------------------------------------------------------------
+log "building (release)"
+(cd "$ROOT" && cargo build --release --bin parlel-sts --example ceiling)
+PARLEL="$ROOT/target/release/parlel-sts"
+CEILING="$ROOT/target/release/examples/ceiling"
+
+# --- helpers -----------------------------------------------------------------------------------
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_server NAME PORT: starts it pinned, sets SERVER_PID, waits until it answers.
+# parlel-sts runs from the repo root, so it reads the repo's proxy.toml (which holds the defaults).
+start_server() {
+    local name=$1 port=$2
+    case "$name" in
+        parlel)
+            (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" \
+                >"$WORK/$name.out" 2>"$WORK/$name.err") &
+            ;;
+        ceiling)
+            "${PIN_SERVER[@]}" "$CEILING" "127.0.0.1:$port" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+            ;;
+    esac
+    SERVER_PID=$!
+    local i
+    for i in $(seq 1 500); do
+        if curl -fs -o /dev/null "http://127.0.0.1:$port/_parlel/health"; then return 0; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || die "$name exited early: $(cat "$WORK/$name.err")"
+        sleep 0.01
+    done
+    die "$name did not come up on port $port"
+}
+
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+
+# run_wrk ACTION CONNS SECONDS PORT OUTFILE
+run_wrk() {
+    local action=$1 conns=$2 secs=$3 port=$4 out=$5
+    BENCH_ACTION="$action" "${PIN_CLIENT[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency \
+        -s "$BENCHES/sts.lua" "http://127.0.0.1:$port/" >"$out" 2>&1 ||
+        die "wrk failed: $(cat "$out")"
+}
+
+# field FILE KEY: a value from the BENCH_RESULT line.
+field() {
+    grep '^BENCH_RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+fmt_us() { awk -v us="$1" 'BEGIN { if (us < 1000) printf "%d µs", us; else printf "%.2f ms", us / 1000 }'; }
+verdict() { if [ "$1" = 1 ]; then echo "ok"; else echo "**MISS**"; fi; }
+
+# --- sanity: both operations answer 200 on parlel-sts --------------------------------------------
+port=$(free_port)
+start_server parlel "$port"
+for op in "${OPERATIONS[@]}"; do
+    run_wrk "$op" 1 1 "$port" "$WORK/sanity.txt"
+    [ "$(field "$WORK/sanity.txt" status_errors)" = 0 ] ||
+        die "parlel-sts answers $op with non-2xx; check benches/sts.lua. $(curl -s -XPOST "http://127.0.0.1:$port/" \
+            -H 'Content-Type: application/x-www-form-urlencoded' -d "Action=$op&Version=2011-06-15")"
+done
+stop_server
+
+# --- throughput and latency ----------------------------------------------------------------------
+ROWS=()
+RSS_LINE=""
+for op in "${OPERATIONS[@]}"; do
+    for c in "${CONCURRENCIES[@]}"; do
+        for target in ceiling parlel; do
+            port=$(free_port)
+            log "$op c=$c $target (${SECONDS_PER_RUN}s)"
+            start_server "$target" "$port"
+            run_wrk "$op" "$c" "$WARMUP_SECONDS" "$port" "$WORK/warmup.txt"
+            run_wrk "$op" "$c" "$SECONDS_PER_RUN" "$port" "$WORK/$op-$c-$target.txt"
+            hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+            echo "$hwm" >"$WORK/$op-$c-$target.hwm"
+            stop_server
+            errs=$(($(field "$WORK/$op-$c-$target.txt" status_errors) + $(field "$WORK/$op-$c-$target.txt" socket_errors)))
+            [ "$errs" = 0 ] || log "WARNING: $target $op c=$c had $errs errors"
+        done
+        f="$WORK/$op-$c-parlel.txt"
+        prps=$(field "$f" rps)
+        crps=$(field "$WORK/$op-$c-ceiling.txt" rps)
+        p50=$(field "$f" p50_us)
+        p99=$(field "$f" p99_us)
+        ratio=$(awk -v a="$prps" -v b="$crps" 'BEGIN { printf "%.2f", a / b }')
+        tvar="TARGET_RATIO_$op"
+        tratio=${!tvar}
+        rok=$(awk -v r="$ratio" -v t="$tratio" 'BEGIN { print (r >= t) ? 1 : 0 }')
+        if [ "$c" = 32 ]; then
+            p99cell="$(fmt_us "$p99") (< 1 ms: $(verdict $((p99 < TARGET_P99_C32_US ? 1 : 0))))"
+        else
+            p99cell="$(fmt_us "$p99")"
+        fi
+        ROWS+=("| $op | $c | $(printf '%.0f' "$prps") | $(printf '%.0f' "$crps") | ${ratio}x (≥ ${tratio}x: $(verdict "$rok")) | $(fmt_us "$p50") | $p99cell | $(fmt_us "$(field "$WORK/$op-$c-ceiling.txt" p99_us)") |")
+    done
+done
+rss_kib=$(cat "$WORK/AssumeRole-32-parlel.hwm")
+ceiling_rss_kib=$(cat "$WORK/AssumeRole-32-ceiling.hwm")
+RSS_LINE="$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f MiB", k / 1024 }') (< 16 MiB: $(verdict $((rss_kib < TARGET_RSS_KIB ? 1 : 0)))); ceiling: $(awk -v k="$ceiling_rss_kib" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
+
+# --- cold start ----------------------------------------------------------------------------------
+log "cold start x$COLD_RUNS"
+port=$(free_port)
+(cd "$ROOT" && python3 "$BENCHES/coldstart.py" "$COLD_RUNS" "$SERVER_CPU" "$CLIENT_CPU" "$port" -- \
+    "$PARLEL" --listen "127.0.0.1:$port") >"$WORK/cold.txt"
+cold_ms=$(sed -n 's/^median_ms=//p' "$WORK/cold.txt")
+cold_samples=$(sed -n 's/^samples_ms=//p' "$WORK/cold.txt")
+cold_ok=$(awk -v m="$cold_ms" -v t="$TARGET_COLD_MS" 'BEGIN { print (m < t) ? 1 : 0 }')
+
+# --- report --------------------------------------------------------------------------------------
+cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null | grep -q . && echo " (+ uncommitted changes in src/)" || true)
+{
+    echo "# parlel-sts benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo
+    echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r). Commit $commit$dirty."
+    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run."
+    echo "Ceiling: \`examples/ceiling.rs\`, bare hyper 1.x answering a fixed 419-byte XML body, same request scripts (\`benches/sts.lua\`)."
+    echo
+    echo "| operation | conc. | parlel req/s | ceiling req/s | ratio (target) | parlel p50 | parlel p99 | ceiling p99 |"
+    echo "|---|---:|---:|---:|---|---:|---:|---:|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "- Cold start (spawn -> first 200 from \`GET /_parlel/health\`), median of $COLD_RUNS: **${cold_ms} ms** (< ${TARGET_COLD_MS} ms: $(verdict "$cold_ok")); samples: ${cold_samples} ms"
+    echo "- Peak RSS (VmHWM) of parlel-sts after the AssumeRole c=32 run: **${RSS_LINE}**"
+} >"$WORK/report.md"
+cp "$WORK/report.md" "$BENCHES/last-run.md"
+cat "$WORK/report.md"
