@@ -62,19 +62,19 @@ impl RequestRandom<'_> {
 
     /// A version-4 UUID, as STS request ids are.
     pub fn uuid(&mut self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut b: [u8; 16] = self.bytes();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h =
-            |r: std::ops::Range<usize>| b[r].iter().map(|x| format!("{x:02x}")).collect::<String>();
-        format!(
-            "{}-{}-{}-{}-{}",
-            h(0..4),
-            h(4..6),
-            h(6..8),
-            h(8..10),
-            h(10..16)
-        )
+        let mut id = String::with_capacity(36);
+        for (i, byte) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                id.push('-');
+            }
+            id.push(HEX[usize::from(byte >> 4)] as char);
+            id.push(HEX[usize::from(byte & 15)] as char);
+        }
+        id
     }
 
     fn refill(&mut self) {
@@ -100,6 +100,8 @@ mod tests {
         assert_eq!(ra.bytes::<100>(), rb.bytes::<100>());
         let id = a.next_request().uuid();
         assert_eq!(id.len(), 36);
+        assert_eq!(id.matches('-').count(), 4);
+        assert_eq!(id.find('-'), Some(8));
         assert_eq!(&id[14..15], "4");
         assert_ne!(a.next_request().uuid(), id);
     }

@@ -191,6 +191,6 @@ impl Fake {
 /// `x-amz-sts-extended-request-id` real STS sends beside it.
 fn request_ids(rng: &mut entropy::RequestRandom<'_>) -> (String, String) {
     let request_id = rng.uuid();
-    let extended = base64::engine::general_purpose::STANDARD.encode(rng.bytes::<48>());
+    let extended = base64::engine::general_purpose::STANDARD.encode(rng.bytes::<16>());
     (request_id, extended)
 }

@@ -4,14 +4,22 @@
 //! Members are checked in model order; within one member the pattern comes before the lengths.
 //! Integers are parsed first: an unparsable one is a `MalformedInput` error on its own.
 
+use std::fmt::Write;
+
 use super::shape::{Member, Operation, Shape};
 use crate::error::StsError;
 use crate::wire::params::{Params, parse_int};
 
 /// Checks every member of `op` in `params`. `Ok(())` means every constraint of the model holds.
 pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
-    let mut failures = Vec::new();
-    walk_members(op.input, "", "", params, &mut failures)?;
+    let mut walk = Walk {
+        params,
+        failures: Vec::new(),
+        wire: String::with_capacity(64),
+        path: String::with_capacity(64),
+    };
+    walk.members(op.input)?;
+    let failures = walk.failures;
     if failures.is_empty() {
         return Ok(());
     }
@@ -23,158 +31,183 @@ pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
     )))
 }
 
-/// `wire` is the parameter-name prefix (`Tags.member.1.`), `path` the message's member path
-/// (`tags.1.member.`).
-fn walk_members(
-    members: &[Member],
-    wire: &str,
-    path: &str,
-    params: &Params,
-    failures: &mut Vec<String>,
-) -> Result<(), StsError> {
-    for member in members {
-        let wire_name = format!("{wire}{}", member.name);
-        let path_name = format!("{path}{}", lower_first(member.name));
-        if !present(member.shape, &wire_name, params) {
-            if member.required {
-                failures.push(format!(
-                    "Value null at '{path_name}' failed to satisfy constraint: Member must not be null"
-                ));
-            }
-            continue;
-        }
-        walk_shape(member.shape, &wire_name, &path_name, params, failures)?;
-    }
-    Ok(())
+/// A walk over the model, with the current parameter name (`Tags.member.1.Key`) and message path
+/// (`tags.1.member.key`) kept in two reused buffers: a valid request allocates nothing per member.
+struct Walk<'p> {
+    params: &'p Params,
+    failures: Vec<String>,
+    wire: String,
+    path: String,
 }
 
-fn walk_shape(
-    shape: &Shape,
-    wire: &str,
-    path: &str,
-    params: &Params,
-    failures: &mut Vec<String>,
-) -> Result<(), StsError> {
-    match shape {
-        Shape::Str {
-            min,
-            max,
-            pattern,
-            sensitive,
-        } => {
-            let value = params.get(wire).unwrap_or_default();
-            let shown = if *sensitive {
-                String::new()
-            } else {
-                format!(" '{value}'")
-            };
-            let mut fail = |rule: String| {
-                failures.push(format!(
-                    "Value{shown} at '{path}' failed to satisfy constraint: {rule}"
-                ))
-            };
-            if let Some(p) = pattern.filter(|p| !p.matches(value)) {
-                fail(format!(
-                    "Member must satisfy regular expression pattern: {}",
-                    p.source
+impl Walk<'_> {
+    fn members(&mut self, members: &[Member]) -> Result<(), StsError> {
+        for member in members {
+            let (wire_len, path_len) = (self.wire.len(), self.path.len());
+            self.wire.push_str(member.name);
+            push_lower_first(&mut self.path, member.name);
+            if present(member.shape, &mut self.wire, self.params) {
+                self.shape(member.shape)?;
+            } else if member.required {
+                self.failures.push(format!(
+                    "Value null at '{}' failed to satisfy constraint: Member must not be null",
+                    self.path
                 ));
             }
-            check_length(value.chars().count(), *min, *max, &mut fail);
+            self.wire.truncate(wire_len);
+            self.path.truncate(path_len);
         }
-        Shape::Int { min, max } => {
-            let value = i64::from(parse_int(params.get(wire).unwrap_or_default())?);
-            let mut fail = |rule: String| {
-                failures.push(format!(
-                    "Value '{value}' at '{path}' failed to satisfy constraint: {rule}"
-                ))
-            };
-            if let Some(min) = min.filter(|m| value < *m) {
-                fail(format!(
-                    "Member must have value greater than or equal to {min}"
-                ));
-            } else if let Some(max) = max.filter(|m| value > *m) {
-                fail(format!(
-                    "Member must have value less than or equal to {max}"
-                ));
+        Ok(())
+    }
+
+    fn shape(&mut self, shape: &Shape) -> Result<(), StsError> {
+        match shape {
+            Shape::Str {
+                min,
+                max,
+                pattern,
+                sensitive,
+            } => {
+                let value = self.params.get(&self.wire).unwrap_or_default();
+                let mut rules = Vec::new();
+                if let Some(p) = pattern.filter(|p| !p.matches(value)) {
+                    rules.push(format!(
+                        "Member must satisfy regular expression pattern: {}",
+                        p.source
+                    ));
+                }
+                length_rules(value.chars().count(), *min, *max, &mut rules);
+                self.fail(rules, || {
+                    if *sensitive {
+                        String::new()
+                    } else {
+                        format!(" '{value}'")
+                    }
+                });
             }
-        }
-        Shape::List { member, min, max } => {
-            let count = list_len(member, wire, params);
-            let mut fail = |rule: String| {
-                failures.push(format!(
-                    "Value '[{count} items]' at '{path}' failed to satisfy constraint: {rule}"
-                ))
-            };
-            check_length(count, *min, *max, &mut fail);
-            // Past the list's maximum, AWS has already said enough; do not walk a huge list.
-            let walk = count.min(max.map_or(usize::MAX, |m| m as usize));
-            for i in 1..=walk {
-                let item_wire = format!("{wire}.member.{i}");
-                let item_path = format!("{path}.{i}.member");
-                match member {
-                    Shape::Struct(fields) => walk_members(
-                        fields,
-                        &format!("{item_wire}."),
-                        &format!("{item_path}."),
-                        params,
-                        failures,
-                    )?,
-                    _ => walk_shape(member, &item_wire, &item_path, params, failures)?,
+            Shape::Int { min, max } => {
+                let value = i64::from(parse_int(self.params.get(&self.wire).unwrap_or_default())?);
+                let mut rules = Vec::new();
+                if let Some(min) = min.filter(|m| value < *m) {
+                    rules.push(format!(
+                        "Member must have value greater than or equal to {min}"
+                    ));
+                } else if let Some(max) = max.filter(|m| value > *m) {
+                    rules.push(format!(
+                        "Member must have value less than or equal to {max}"
+                    ));
+                }
+                self.fail(rules, || format!(" '{value}'"));
+            }
+            Shape::List { member, min, max } => {
+                let count = list_len(member, &mut self.wire, self.params);
+                let mut rules = Vec::new();
+                length_rules(count, *min, *max, &mut rules);
+                self.fail(rules, || format!(" '[{count} items]'"));
+                // Past the list's maximum, AWS has already said enough; do not walk a huge list.
+                let walk = count.min(max.map_or(usize::MAX, |m| m as usize));
+                for i in 1..=walk {
+                    let (wire_len, path_len) = (self.wire.len(), self.path.len());
+                    push_item(&mut self.wire, i);
+                    let _ = write!(self.path, ".{i}.member");
+                    match member {
+                        Shape::Struct(fields) => {
+                            self.wire.push('.');
+                            self.path.push('.');
+                            self.members(fields)?;
+                        }
+                        _ => self.shape(member)?,
+                    }
+                    self.wire.truncate(wire_len);
+                    self.path.truncate(path_len);
                 }
             }
+            Shape::Struct(fields) => {
+                self.wire.push('.');
+                self.path.push('.');
+                self.members(fields)?;
+            }
         }
-        Shape::Struct(fields) => walk_members(
-            fields,
-            &format!("{wire}."),
-            &format!("{path}."),
-            params,
-            failures,
-        )?,
+        Ok(())
     }
-    Ok(())
+
+    /// Records one failure per broken rule of the current member; `shown` renders the value.
+    fn fail(&mut self, rules: Vec<String>, shown: impl FnOnce() -> String) {
+        if rules.is_empty() {
+            return;
+        }
+        let shown = shown();
+        for rule in rules {
+            self.failures.push(format!(
+                "Value{shown} at '{}' failed to satisfy constraint: {rule}",
+                self.path
+            ));
+        }
+    }
 }
 
-fn check_length(len: usize, min: Option<u32>, max: Option<u32>, fail: &mut impl FnMut(String)) {
+fn length_rules(len: usize, min: Option<u32>, max: Option<u32>, rules: &mut Vec<String>) {
     if let Some(min) = min.filter(|m| len < *m as usize) {
-        fail(format!(
+        rules.push(format!(
             "Member must have length greater than or equal to {min}"
         ));
     }
     if let Some(max) = max.filter(|m| len > *m as usize) {
-        fail(format!(
+        rules.push(format!(
             "Member must have length less than or equal to {max}"
         ));
     }
 }
 
-/// Whether any parameter of this member was sent. Hash lookups only: no scan over all parameters.
-fn present(shape: &Shape, wire: &str, params: &Params) -> bool {
-    match shape {
+/// Whether any parameter of this member was sent; `wire` is its name and is left as it was found.
+/// Hash lookups only: no scan over all parameters.
+fn present(shape: &Shape, wire: &mut String, params: &Params) -> bool {
+    let len = wire.len();
+    let found = match shape {
         Shape::Str { .. } | Shape::Int { .. } => params.contains(wire),
-        Shape::List { member, .. } => item_present(member, &format!("{wire}.member.1"), params),
-        Shape::Struct(fields) => fields
-            .iter()
-            .any(|f| present(f.shape, &format!("{wire}.{}", f.name), params)),
-    }
+        Shape::List { member, .. } => {
+            push_item(wire, 1);
+            present(member, wire, params)
+        }
+        Shape::Struct(fields) => fields.iter().any(|f| {
+            let len = wire.len();
+            wire.push('.');
+            wire.push_str(f.name);
+            let found = present(f.shape, wire, params);
+            wire.truncate(len);
+            found
+        }),
+    };
+    wire.truncate(len);
+    found
 }
 
-fn item_present(member: &Shape, item_wire: &str, params: &Params) -> bool {
-    present(member, item_wire, params)
+/// `{wire}.member.{i}`
+fn push_item(wire: &mut String, i: usize) {
+    let _ = write!(wire, ".member.{i}");
 }
 
 /// Items of a list, counted from `.member.1` up to the first gap.
-fn list_len(member: &Shape, wire: &str, params: &Params) -> usize {
-    (1..)
-        .take_while(|i| item_present(member, &format!("{wire}.member.{i}"), params))
-        .count()
+fn list_len(member: &Shape, wire: &mut String, params: &Params) -> usize {
+    let mut count = 0;
+    loop {
+        let len = wire.len();
+        push_item(wire, count + 1);
+        let found = present(member, wire, params);
+        wire.truncate(len);
+        if !found {
+            return count;
+        }
+        count += 1;
+    }
 }
 
 /// `RoleArn` -> `roleArn`, as AWS names members in validation messages.
-fn lower_first(name: &str) -> String {
+fn push_lower_first(out: &mut String, name: &str) {
     let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => String::new(),
+    if let Some(first) = chars.next() {
+        out.push(first.to_ascii_lowercase());
+        out.push_str(chars.as_str());
     }
 }
 

@@ -55,7 +55,13 @@ pub fn render_error(error: &StsError, request_id: &str, format: Format) -> Rende
 
 fn output_xml(output: &Output, request_id: &str) -> Bytes {
     let op = output.operation;
-    let mut xml = XmlOut::new(512);
+    let mut xml = XmlOut::new(
+        256 + output
+            .result
+            .iter()
+            .map(Field::xml_size_hint)
+            .sum::<usize>(),
+    );
     let response = format!("{op}Response");
     let result = format!("{op}Result");
     xml.start_ns(&response, STS_NAMESPACE);
@@ -135,6 +141,18 @@ impl XmlOut {
         let mut buf = self.0.into_inner();
         let _ = buf.write_all(b"\n");
         Bytes::from(buf)
+    }
+}
+
+impl Field {
+    /// Roughly the bytes this field takes as indented XML: enough to render in one allocation.
+    fn xml_size_hint(&self) -> usize {
+        let tags = 2 * self.name.len() + 16;
+        tags + match &self.value {
+            Value::Str(s) => s.len(),
+            Value::Int(_) | Value::Time(_) => 20,
+            Value::Struct(children) => children.iter().map(Field::xml_size_hint).sum(),
+        }
     }
 }
 
