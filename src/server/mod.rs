@@ -39,9 +39,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `server.listen` (port 0 picks a free port) and starts serving in the background.
-    /// `config` must have passed `Config::check`.
+    /// Checks `config`, binds `server.listen` (port 0 picks a free port) and starts serving in
+    /// the background.
     pub async fn start(config: &Config) -> std::io::Result<Server> {
+        config
+            .check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.0))?;
         let addr = config
             .listen_addr()
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;

@@ -118,9 +118,17 @@ impl XmlOut {
 
     fn text(&mut self, name: &str, value: &str) {
         self.start(name);
+        // Most values (keys, tokens, ARNs) need no escaping: find that out with a fast scan.
+        let needs_escape = memchr::memchr3(b'<', b'>', b'&', value.as_bytes()).is_some()
+            || memchr::memchr(b'\r', value.as_bytes()).is_some();
+        let text = if needs_escape {
+            partial_escape(value)
+        } else {
+            value.into()
+        };
         let _ = self
             .0
-            .write_event(Event::Text(BytesText::from_escaped(partial_escape(value))));
+            .write_event(Event::Text(BytesText::from_escaped(text)));
         self.end(name);
     }
 
