@@ -289,12 +289,15 @@ impl Config {
             .clock
             .as_deref()
             .map(|text| {
-                OffsetDateTime::parse(text, &Rfc3339)
-                    .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-                    .map_err(|e| format!("{text:?} is not an RFC 3339 time: {e}"))
+                parse_rfc3339_ms(text).map_err(|e| format!("{text:?} is not an RFC 3339 time: {e}"))
             })
             .transpose()
     }
+}
+
+/// An RFC 3339 instant as milliseconds since the epoch.
+pub fn parse_rfc3339_ms(text: &str) -> Result<i64, time::error::Parse> {
+    OffsetDateTime::parse(text, &Rfc3339).map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 fn check_account(key: &str, account: &str) -> Result<(), ConfigError> {

@@ -121,6 +121,13 @@ impl StsError {
         StsError::new(ErrorCode::AccessDenied, message)
     }
 
+    pub fn missing_authentication_token() -> StsError {
+        StsError::new(
+            ErrorCode::MissingAuthenticationToken,
+            "Request is missing Authentication Token",
+        )
+    }
+
     pub fn expired_token() -> StsError {
         StsError::new(
             ErrorCode::ExpiredToken,

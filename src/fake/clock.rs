@@ -49,7 +49,11 @@ impl Clock {
     pub fn advance(&self, ms: i64) {
         let frozen = self.frozen_ms.load(Ordering::Relaxed);
         if frozen == NOT_FROZEN {
-            self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+            let _ = self
+                .offset_ms
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                    Some(o.saturating_add(ms))
+                });
         } else {
             self.pin(frozen.saturating_add(ms));
         }

@@ -4,7 +4,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// More minutes than the longest session lasts (129600 s = 2160 min), so live buckets never collide.
+/// More minutes than the longest session lasts (129600 s = 2160 min), so two live minutes never share
+/// a bucket while the clock runs forward. (Moving the admin clock backwards can make the count
+/// approximate until those sessions expire; it never makes it grow without bound.)
 const BUCKETS: usize = 4096;
 
 pub struct LiveSessions {

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use base64::Engine;
 
 use crate::config::{FakeConfig, PrincipalSpec};
-use crate::error::{ErrorCode, StsError};
+use crate::error::StsError;
 use crate::model;
 use crate::response::Output;
 use crate::wire::caller::CallerCredentials;
@@ -116,12 +116,10 @@ impl Fake {
         };
         let now = self.clock.now();
         let caller = if op.signed {
-            let credentials = request.caller.clone()?.ok_or_else(|| {
-                StsError::new(
-                    ErrorCode::MissingAuthenticationToken,
-                    "Request is missing Authentication Token",
-                )
-            })?;
+            let credentials = request
+                .caller
+                .clone()?
+                .ok_or_else(StsError::missing_authentication_token)?;
             Some(self.resolve_caller(&credentials, now)?)
         } else {
             None

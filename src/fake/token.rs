@@ -55,6 +55,25 @@ pub struct SessionClaims {
     pub transitive_tag_keys: Vec<String>,
 }
 
+impl SessionClaims {
+    /// A session of `principal` from `now` for `duration` seconds; the rest starts empty and the
+    /// access key id is filled in when credentials are issued.
+    pub fn new(principal: Principal, origin: Origin, now: i64, duration: i32) -> SessionClaims {
+        SessionClaims {
+            access_key_id: String::new(),
+            principal,
+            origin,
+            issued: now,
+            expires: now.saturating_add(i64::from(duration)),
+            chain_depth: 0,
+            mfa: false,
+            source_identity: None,
+            tags: Vec::new(),
+            transitive_tag_keys: Vec::new(),
+        }
+    }
+}
+
 /// Why a token could not be opened: in permissive mode both mean "not issued here".
 #[derive(Debug, PartialEq, Eq)]
 pub enum OpenError {

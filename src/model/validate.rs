@@ -10,6 +10,9 @@ use super::shape::{Member, Operation, Shape};
 use crate::error::StsError;
 use crate::wire::params::{Params, parse_int};
 
+/// Items of a list without a modelled maximum that are checked one by one.
+const UNBOUNDED_LIST_WALK: usize = 100;
+
 /// Checks every member of `op` in `params`. `Ok(())` means every constraint of the model holds.
 pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
     let mut walk = Walk {
@@ -104,8 +107,9 @@ impl Walk<'_> {
                 let mut rules = Vec::new();
                 length_rules(count, *min, *max, &mut rules);
                 self.fail(rules, || format!(" '[{count} items]'"));
-                // Past the list's maximum, AWS has already said enough; do not walk a huge list.
-                let walk = count.min(max.map_or(usize::MAX, |m| m as usize));
+                // Past the list's maximum, AWS has already said enough; and an unbounded list
+                // (PolicyArns) is walked only so far, so a huge body cannot grow a huge message.
+                let walk = count.min(max.map_or(UNBOUNDED_LIST_WALK, |m| m as usize));
                 for i in 1..=walk {
                     let (wire_len, path_len) = (self.wire.len(), self.path.len());
                     push_item(&mut self.wire, i);

@@ -9,11 +9,10 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::json;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::App;
 use super::http::Body;
+use crate::config::parse_rfc3339_ms;
 use crate::response::iso8601_seconds;
 
 /// Admin bodies are tiny; anything bigger is a mistake.
@@ -78,8 +77,8 @@ async fn set_clock(app: &App, request: Request<Incoming>) -> Response<Body> {
         clock.release();
     }
     if let Some(text) = change.set {
-        match OffsetDateTime::parse(&text, &Rfc3339) {
-            Ok(t) => clock.pin((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        match parse_rfc3339_ms(&text) {
+            Ok(ms) => clock.pin(ms),
             Err(e) => {
                 return json_error(
                     StatusCode::BAD_REQUEST,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 
 use super::App;
@@ -50,9 +50,9 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     .await;
     let body = match collected {
         Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(_)) if declared.is_none() => return too_large(app, format),
-        // The client broke off mid-body: there is nobody to answer properly.
-        Ok(Err(_)) => return closing(bad_request_error(app, format)),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => return too_large(app, format),
+        // The client broke off mid-body (or sent a broken chunked encoding).
+        Ok(Err(_)) => return closing(incomplete_body(app, format)),
         Err(_) => {
             let error = StsError::new(
                 ErrorCode::RequestTimeout,
@@ -161,11 +161,8 @@ fn too_large(app: &App, format: Format) -> Response<Body> {
     closing(error_response(app, &error, format))
 }
 
-fn bad_request_error(app: &App, format: Format) -> Response<Body> {
-    let error = StsError::new(
-        ErrorCode::IncompleteSignature,
-        "The request body is incomplete",
-    );
+fn incomplete_body(app: &App, format: Format) -> Response<Body> {
+    let error = StsError::new(ErrorCode::MalformedInput, "The request body is incomplete");
     error_response(app, &error, format)
 }
 

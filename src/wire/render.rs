@@ -1,6 +1,7 @@
 //! Typed responses and errors to bytes, exactly as real STS writes them: pretty-printed XML (two-space
 //! indent, no declaration, trailing newline), or JSON with sorted keys for `Accept: application/json`.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use bytes::Bytes;
@@ -118,13 +119,14 @@ impl XmlOut {
 
     fn text(&mut self, name: &str, value: &str) {
         self.start(name);
-        // Most values (keys, tokens, ARNs) need no escaping: find that out with a fast scan.
-        let needs_escape = memchr::memchr3(b'<', b'>', b'&', value.as_bytes()).is_some()
-            || memchr::memchr(b'\r', value.as_bytes()).is_some();
+        // Most values (keys, tokens, ARNs) need no escaping: find that out with one scan.
+        let needs_escape = value
+            .bytes()
+            .any(|b| matches!(b, b'<' | b'>' | b'&') || (b < 0x20 && b != b'\t' && b != b'\n'));
         let text = if needs_escape {
-            partial_escape(value)
+            Cow::Owned(partial_escape(xml_chars(value)).into_owned())
         } else {
-            value.into()
+            Cow::Borrowed(value)
         };
         let _ = self
             .0
@@ -161,6 +163,22 @@ impl Field {
             Value::Int(_) | Value::Time(_) => 20,
             Value::Struct(children) => children.iter().map(Field::xml_size_hint).sum(),
         }
+    }
+}
+
+/// XML 1.0 cannot carry control characters other than tab, newline and carriage return, not even
+/// as references: an echoed `%01` becomes U+FFFD so clients can still parse the error.
+fn xml_chars(value: &str) -> Cow<'_, str> {
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    if value.chars().any(forbidden) {
+        Cow::Owned(
+            value
+                .chars()
+                .map(|c| if forbidden(c) { '\u{FFFD}' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(value)
     }
 }
 
@@ -292,5 +310,8 @@ mod tests {
         let out = Fields::new().str("X", "a<b&c\"").output("Op");
         let s = String::from_utf8(render_output(&out, "r", Format::Xml).body.to_vec()).unwrap();
         assert!(s.contains("<X>a&lt;b&amp;c\"</X>"));
+        let out = Fields::new().str("X", "a\u{1}b\r\tc").output("Op");
+        let s = String::from_utf8(render_output(&out, "r", Format::Xml).body.to_vec()).unwrap();
+        assert!(s.contains("<X>a\u{FFFD}b&#13;\tc</X>"), "{s}");
     }
 }

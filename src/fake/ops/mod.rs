@@ -13,6 +13,7 @@ mod session_token;
 use super::Fake;
 use super::caller::Caller;
 use super::entropy::RequestRandom;
+use super::principal::Principal;
 use crate::error::{ErrorCode, StsError};
 use crate::response::Output;
 use crate::wire::params::Params;
@@ -31,12 +32,9 @@ pub struct Call<'a> {
 
 impl<'a> Call<'a> {
     fn caller(&self) -> Result<&Caller, StsError> {
-        self.caller.as_ref().ok_or_else(|| {
-            StsError::new(
-                ErrorCode::MissingAuthenticationToken,
-                "Request is missing Authentication Token",
-            )
-        })
+        self.caller
+            .as_ref()
+            .ok_or_else(StsError::missing_authentication_token)
     }
 
     fn str(&self, name: &str) -> &'a str {
@@ -49,6 +47,23 @@ impl<'a> Call<'a> {
 
     fn int(&self, name: &str) -> Result<Option<i32>, StsError> {
         self.params.int(name)
+    }
+
+    /// Whether the request carries an MFA device and code.
+    fn mfa(&self) -> bool {
+        self.params.contains("SerialNumber") && self.params.contains("TokenCode")
+    }
+}
+
+/// GetSessionToken's and GetFederationToken's duration: 12 hours by default; root's sessions are
+/// silently capped at one hour.
+fn long_term_duration(principal: &Principal, requested: Option<i32>) -> i32 {
+    const DEFAULT: i32 = 43_200;
+    const ROOT_MAX: i32 = 3600;
+    let requested = requested.unwrap_or(DEFAULT);
+    match principal {
+        Principal::Root { .. } => requested.min(ROOT_MAX),
+        _ => requested,
     }
 }
 

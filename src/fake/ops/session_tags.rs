@@ -17,10 +17,20 @@ fn invalid(message: &'static str) -> StsError {
     StsError::new(ErrorCode::InvalidParameterValue, message)
 }
 
-/// Reads `Tags` and `TransitiveTagKeys`; `inherited` is the calling session, whose transitive tags
-/// pass on and may not be overridden.
+/// Which tag parameters an operation has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TagParams {
+    /// `Tags` only (GetFederationToken): `TransitiveTagKeys` is an unknown parameter, ignored.
+    TagsOnly,
+    /// `Tags` and `TransitiveTagKeys` (AssumeRole).
+    WithTransitive,
+}
+
+/// Reads the tag parameters; `inherited` is the calling session, whose transitive tags pass on and
+/// may not be overridden.
 pub fn session_tags(
     params: &Params,
+    which: TagParams,
     inherited: Option<&SessionClaims>,
 ) -> Result<SessionTags, StsError> {
     let requested: Vec<(String, String)> = params
@@ -43,7 +53,10 @@ pub fn session_tags(
             "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
         ));
     }
-    let transitive = params.string_list("TransitiveTagKeys");
+    let transitive = match which {
+        TagParams::WithTransitive => params.string_list("TransitiveTagKeys"),
+        TagParams::TagsOnly => Vec::new(),
+    };
     if transitive
         .iter()
         .any(|t| !lower.contains(&t.to_lowercase()))
@@ -65,7 +78,12 @@ pub fn session_tags(
                      with a transitive tag key from the calling session.",
                 ));
             }
-            if let Some(tag) = parent.tags.iter().find(|(k, _)| k == key) {
+            let key_lower = key.to_lowercase();
+            if let Some(tag) = parent
+                .tags
+                .iter()
+                .find(|(k, _)| k.to_lowercase() == key_lower)
+            {
                 out.tags.push(tag.clone());
                 out.transitive_keys.push(key.clone());
             }
@@ -87,11 +105,12 @@ mod tests {
 
     #[test]
     fn duplicates_and_transitive_keys() {
-        let e = session_tags(&p("Tags.member.1.Key=a&Tags.member.1.Value=1&Tags.member.2.Key=A&Tags.member.2.Value=2"), None)
+        let e = session_tags(&p("Tags.member.1.Key=a&Tags.member.1.Value=1&Tags.member.2.Key=A&Tags.member.2.Value=2"), TagParams::WithTransitive, None)
             .unwrap_err();
         assert!(e.message.unwrap().starts_with("Duplicate tag keys found."));
         let e = session_tags(
             &p("Tags.member.1.Key=a&Tags.member.1.Value=1&TransitiveTagKeys.member.1=b"),
+            TagParams::WithTransitive,
             None,
         )
         .unwrap_err();
@@ -102,6 +121,7 @@ mod tests {
         );
         let ok = session_tags(
             &p("Tags.member.1.Key=Team&Tags.member.1.Value=x&TransitiveTagKeys.member.1=team"),
+            TagParams::WithTransitive,
             None,
         )
         .unwrap();
