@@ -426,3 +426,49 @@ async fn tokens_from_elsewhere_are_the_default_principal() {
         )
     );
 }
+
+#[tokio::test]
+async fn transitive_tags_survive_several_hops_whatever_their_case() {
+    let server = start().await;
+    let tag = |k: &str, v: &str| {
+        aws_sdk_sts::types::Tag::builder()
+            .key(k)
+            .value(v)
+            .build()
+            .unwrap()
+    };
+    let hop = |creds: Option<aws_sdk_sts::types::Credentials>, role: &'static str| {
+        let sts = match &creds {
+            Some(c) => session_client(&server, c),
+            None => client(&server, "AKIAIOSFODNN7EXAMPLE"),
+        };
+        async move {
+            sts.assume_role()
+                .role_arn(format!("arn:aws:iam::123456789012:role/{role}"))
+                .role_session_name("hop")
+        }
+    };
+    let first = hop(None, "a")
+        .await
+        .tags(tag("Project", "x"))
+        .transitive_tag_keys("project")
+        .send()
+        .await
+        .unwrap();
+    let second = hop(first.credentials().cloned(), "b")
+        .await
+        .send()
+        .await
+        .unwrap();
+    let err = hop(second.credentials().cloned(), "c")
+        .await
+        .tags(tag("PROJECT", "y"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_of(err).1,
+        "InvalidParameterValue",
+        "the third hop still carries the tag"
+    );
+}

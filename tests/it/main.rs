@@ -5,6 +5,7 @@ mod admin;
 mod binary;
 mod identity;
 mod model;
+mod robustness;
 mod support;
 mod validation;
 mod wire;

@@ -151,3 +151,89 @@ async fn integers_parse_as_signed_32_bit() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn lengths_count_code_points_and_patterns_follow_java() {
+    let server = start().await;
+    let base = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=s1&RoleArn=";
+    let prefix = "arn:aws:iam::123456789012:role/";
+    // 2048 code points (more bytes) pass arnType's length; 2049 do not.
+    let name = "%C3%A9".repeat(2048 - prefix.len());
+    let r = post(&server, &format!("{base}{prefix}{name}")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(&server, &format!("{base}{prefix}{name}%C3%A9")).await;
+    assert!(
+        r.body
+            .contains("Member must have length less than or equal to 2048"),
+        "{}",
+        r.body
+    );
+    // Supplementary-plane characters never match arnType's pattern (Java's \uXXXX is 4 digits).
+    let r = post(&server, &format!("{base}{prefix}%F0%9F%98%80")).await;
+    assert!(r.body.contains("at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern"), "{}", r.body);
+    // e + U+0301 is two code points (and four bytes): 3 code points fail a minimum of 4.
+    let r = post(
+        &server,
+        &format!("{base}{prefix}app&ProvidedContexts.member.1.ProviderArn=arn%3Aaws%3Aiam%3A%3Aaws%3Acontextprovider%2FIdentityCenter&ProvidedContexts.member.1.ContextAssertion=e%CC%81e"),
+    )
+    .await;
+    assert!(r.body.contains("1 validation error detected: Value 'e\u{301}e' at 'providedContexts.1.member.contextAssertion' failed to satisfy constraint: Member must have length greater than or equal to 4"), "{}", r.body);
+    // Java's \w is ASCII-only.
+    let r = post(
+        &server,
+        &format!("Action=AssumeRole&Version=2011-06-15&RoleArn={ARN}&RoleSessionName=caf%C3%A9"),
+    )
+    .await;
+    assert!(r.body.contains("Value 'café' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn control_characters_still_give_parseable_errors() {
+    let server = start().await;
+    let err = client(&server, "AKIAIOSFODNN7EXAMPLE")
+        .assume_role()
+        .role_arn(ARN)
+        .role_session_name("\u{1}\u{1}")
+        .send()
+        .await
+        .unwrap_err();
+    let (status, code, message) = error_of(err);
+    assert_eq!((status, code.as_str()), (400, "ValidationError"));
+    assert!(
+        message.contains("Value '\u{FFFD}\u{FFFD}' at 'roleSessionName'"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn federation_tokens_ignore_parameters_they_do_not_have() {
+    let server = start().await;
+    let r = post(
+        &server,
+        "Action=GetFederationToken&Version=2011-06-15&Name=bob&Tags.member.1.Key=a&Tags.member.1.Value=1&TransitiveTagKeys.member.1=zzz",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let order = [
+        "<Credentials>",
+        "<AccessKeyId>",
+        "<Expiration>",
+        "</Credentials>",
+        "<FederatedUser>",
+        "<Arn>arn:aws:sts::000000000000:federated-user/bob</Arn>",
+        "<FederatedUserId>000000000000:bob</FederatedUserId>",
+        "<PackedPolicySize>",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|p| r.body.find(p).unwrap_or_else(|| panic!("{p}")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{}", r.body);
+    let r = post(&server, "Action=GetSessionToken&Version=2011-06-15").await;
+    assert!(
+        r.body
+            .contains("<GetSessionTokenResult>\n    <Credentials>\n      <AccessKeyId>ASIA"),
+        "{}",
+        r.body
+    );
+}

@@ -310,3 +310,39 @@ async fn seeded_credentials_survive_a_restart() {
         Some("arn:aws:sts::123456789012:assumed-role/app/ci")
     );
 }
+
+#[tokio::test]
+async fn json_errors_and_chunked_bodies() {
+    let server = start_with(|c| c.server.max_body_bytes = 4096).await;
+    let r = raw(
+        &server,
+        &format!("POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nAuthorization: {SIGV4}"),
+        "Action=GetFederationToken&Version=2011-06-15&Name=b",
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let rid = r.header("x-amzn-requestid").unwrap();
+    assert_eq!(
+        r.body,
+        format!(
+            r#"{{"Error":{{"Code":"ValidationError","Message":"1 validation error detected: Value 'b' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 2","Type":"Sender"}},"RequestId":"{rid}"}}"#
+        )
+    );
+    // A chunked body over the limit is refused as too large, not as anything else.
+    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let chunk = "x".repeat(5000);
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: {SIGV4}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&buf);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+}

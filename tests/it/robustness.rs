@@ -1,0 +1,124 @@
+//! No request input makes the fake panic: many random requests, built from the model's own
+//! parameter names with hostile values, straight into the library's `Fake`.
+
+use parlel_sts::config::FakeConfig;
+use parlel_sts::fake::{Fake, StsRequest};
+use parlel_sts::wire::caller::CallerCredentials;
+use parlel_sts::wire::params::Params;
+
+const NAMES: &[&str] = &[
+    "RoleArn",
+    "RoleSessionName",
+    "DurationSeconds",
+    "Policy",
+    "PolicyArns.member.1.arn",
+    "PolicyArns.member.2.arn",
+    "Tags.member.1.Key",
+    "Tags.member.1.Value",
+    "Tags.member.2.Key",
+    "TransitiveTagKeys.member.1",
+    "ExternalId",
+    "SerialNumber",
+    "TokenCode",
+    "SourceIdentity",
+    "ProvidedContexts.member.1.ProviderArn",
+    "ProvidedContexts.member.1.ContextAssertion",
+    "Name",
+    "AccessKeyId",
+    "WebIdentityToken",
+    "SAMLAssertion",
+    "PrincipalArn",
+    "TargetPrincipal",
+    "TaskPolicyArn.arn",
+    "EncodedMessage",
+    "TradeInToken",
+    "Audience.member.1",
+    "SigningAlgorithm",
+];
+const ACTIONS: &[&str] = &[
+    "AssumeRole",
+    "GetCallerIdentity",
+    "GetSessionToken",
+    "GetFederationToken",
+    "GetAccessKeyInfo",
+    "AssumeRoot",
+    "AssumeRoleWithSAML",
+    "AssumeRoleWithWebIdentity",
+    "Nope",
+    "",
+];
+const VALUES: &[&str] = &[
+    "",
+    "a",
+    "arn:aws:iam::123456789012:role/app",
+    "arn:aws:iam::123456789012:role/",
+    "arn:::::",
+    "-2147483648",
+    "2147483647",
+    "99999999999999999999",
+    "+900",
+    "é",
+    "\u{1F600}",
+    "\u{0}",
+    "%",
+    "aws:x",
+    "AKIARZPUZDIKGB2VALC4",
+    "ASIA\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+    "{}",
+];
+
+/// A small deterministic generator (no extra dependency).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+#[test]
+fn random_requests_never_panic() {
+    let fake = Fake::new(&FakeConfig::default(), None);
+    let mut rng = Lcg(7);
+    // A real session token to mix in, so the session paths run too.
+    let issued = fake.handle(&StsRequest {
+        params: &Params::from_urlencoded(b"Action=GetSessionToken&Version=2011-06-15"),
+        caller: Ok(Some(CallerCredentials {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            session_token: None,
+        })),
+    });
+    assert!(issued.result.is_ok());
+    for _ in 0..20_000 {
+        let mut body = format!(
+            "Action={}&Version=2011-06-15",
+            ACTIONS[rng.next(ACTIONS.len())]
+        );
+        for _ in 0..rng.next(8) {
+            let value: String = (0..1 + rng.next(3))
+                .map(|_| VALUES[rng.next(VALUES.len())])
+                .collect();
+            let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            body.push_str(&format!("&{}={value}", NAMES[rng.next(NAMES.len())]));
+        }
+        let caller = match rng.next(4) {
+            0 => Ok(None),
+            1 => Ok(Some(CallerCredentials {
+                access_key_id: "ASIAQAAAAAAAEXAMPLE1".into(),
+                session_token: Some("garbage".into()),
+            })),
+            _ => Ok(Some(CallerCredentials {
+                access_key_id: VALUES[rng.next(VALUES.len())].into(),
+                session_token: None,
+            })),
+        };
+        let reply = fake.handle(&StsRequest {
+            params: &Params::from_urlencoded(body.as_bytes()),
+            caller,
+        });
+        assert_eq!(reply.request_id.len(), 36);
+    }
+}
