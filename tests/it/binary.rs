@@ -58,6 +58,50 @@ async fn sigterm_shuts_down_cleanly() {
 }
 
 #[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut child, endpoint) = spawn(&[]).await;
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=abc\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // Headers and half the body are in; then the signal; then the rest of the body.
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = child.id().expect("pid").to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap()
+            .success()
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
+        .await
+        .expect("answered in time")
+        .unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        text.contains("<Arn>arn:aws:iam::000000000000:user/parlel</Arn>"),
+        "{text}"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+#[tokio::test]
 async fn bad_config_is_refused_naming_the_key() {
     let dir = std::env::temp_dir().join(format!("parlel-sts-cfg-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
