@@ -18,10 +18,7 @@ async fn health_counts_live_sessions_and_reset_forgets_them() {
     assert_eq!(json["live_sessions"], 0);
 
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
-    let session = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/app")
-        .role_session_name("s1")
+    let session = assume_role(&sts, "arn:aws:iam::123456789012:role/app", "s1")
         .duration_seconds(900)
         .send()
         .await

@@ -43,6 +43,15 @@ async fn spawn(args: &[&str]) -> (Child, String) {
 #[tokio::test]
 async fn sigterm_shuts_down_cleanly() {
     let (mut child, _) = spawn(&[]).await;
+    send_sigterm(&child).await;
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+async fn send_sigterm(child: &Child) {
     let pid = child.id().expect("pid").to_string();
     let killed = Command::new("kill")
         .args(["-TERM", &pid])
@@ -50,11 +59,6 @@ async fn sigterm_shuts_down_cleanly() {
         .await
         .unwrap();
     assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(status.success(), "{status}");
 }
 
 #[tokio::test]
@@ -72,15 +76,7 @@ async fn sigterm_lets_in_flight_requests_finish() {
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&body.as_bytes()[..10]).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let pid = child.id().expect("pid").to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .await
-            .unwrap()
-            .success()
-    );
+    send_sigterm(&child).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     stream.write_all(&body.as_bytes()[10..]).await.unwrap();
     let mut response = Vec::new();

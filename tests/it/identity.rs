@@ -79,10 +79,7 @@ async fn configured_users_and_root() {
             Some("000000000000")
         )
     );
-    let err = root
-        .assume_role()
-        .role_arn("arn:aws:iam::000000000000:role/app")
-        .role_session_name("s1")
+    let err = assume_role(&root, "arn:aws:iam::000000000000:role/app", "s1")
         .send()
         .await
         .unwrap_err();
@@ -109,13 +106,14 @@ async fn configured_users_and_root() {
 async fn assumed_role_round_trip() {
     let server = start().await;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
-    let out = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/team/app")
-        .role_session_name("alice@example.com")
-        .send()
-        .await
-        .unwrap();
+    let out = assume_role(
+        &sts,
+        "arn:aws:iam::123456789012:role/team/app",
+        "alice@example.com",
+    )
+    .send()
+    .await
+    .unwrap();
     let user = out.assumed_role_user().unwrap();
     assert_eq!(
         user.arn(),
@@ -148,10 +146,7 @@ async fn assumed_role_round_trip() {
     assert_eq!(info.account(), Some("123456789012"));
 
     // The role id is a property of the role: the same for every session.
-    let second = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/app")
-        .role_session_name("other")
+    let second = assume_role(&sts, "arn:aws:iam::123456789012:role/app", "other")
         .send()
         .await
         .unwrap();
@@ -170,19 +165,13 @@ async fn assumed_role_round_trip() {
 async fn role_chaining_is_capped_at_one_hour() {
     let server = start().await;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
-    let first = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::111111111111:role/first")
-        .role_session_name("one")
+    let first = assume_role(&sts, "arn:aws:iam::111111111111:role/first", "one")
         .duration_seconds(7200)
         .send()
         .await
         .unwrap();
     let as_first = session_client(&server, first.credentials().unwrap());
-    let err = as_first
-        .assume_role()
-        .role_arn("arn:aws:iam::222222222222:role/second")
-        .role_session_name("two")
+    let err = assume_role(&as_first, "arn:aws:iam::222222222222:role/second", "two")
         .duration_seconds(3601)
         .send()
         .await
@@ -195,10 +184,7 @@ async fn role_chaining_is_capped_at_one_hour() {
             "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.".into()
         )
     );
-    let second = as_first
-        .assume_role()
-        .role_arn("arn:aws:iam::222222222222:role/second")
-        .role_session_name("two")
+    let second = assume_role(&as_first, "arn:aws:iam::222222222222:role/second", "two")
         .send()
         .await
         .unwrap();
@@ -216,14 +202,15 @@ async fn role_chaining_is_capped_at_one_hour() {
 #[tokio::test]
 async fn max_session_duration_message_wins() {
     let server = start_with(|c| c.fake.role_max_session_duration = 3600).await;
-    let err = client(&server, "AKIAIOSFODNN7EXAMPLE")
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/app")
-        .role_session_name("s1")
-        .duration_seconds(7200)
-        .send()
-        .await
-        .unwrap_err();
+    let err = assume_role(
+        &client(&server, "AKIAIOSFODNN7EXAMPLE"),
+        "arn:aws:iam::123456789012:role/app",
+        "s1",
+    )
+    .duration_seconds(7200)
+    .send()
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(err).2,
         "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
@@ -240,26 +227,28 @@ async fn transitive_tags_follow_the_chain() {
             .build()
             .unwrap()
     };
-    let first = client(&server, "AKIAIOSFODNN7EXAMPLE")
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/a")
-        .role_session_name("one")
-        .tags(tag("Project", "x"))
-        .transitive_tag_keys("Project")
-        .source_identity("alice")
-        .send()
-        .await
-        .unwrap();
+    let first = assume_role(
+        &client(&server, "AKIAIOSFODNN7EXAMPLE"),
+        "arn:aws:iam::123456789012:role/a",
+        "one",
+    )
+    .tags(tag("Project", "x"))
+    .transitive_tag_keys("Project")
+    .source_identity("alice")
+    .send()
+    .await
+    .unwrap();
     assert!(first.packed_policy_size().is_some(), "tags were passed");
     assert_eq!(first.source_identity(), Some("alice"));
-    let err = session_client(&server, first.credentials().unwrap())
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/b")
-        .role_session_name("two")
-        .tags(tag("project", "y"))
-        .send()
-        .await
-        .unwrap_err();
+    let err = assume_role(
+        &session_client(&server, first.credentials().unwrap()),
+        "arn:aws:iam::123456789012:role/b",
+        "two",
+    )
+    .tags(tag("project", "y"))
+    .send()
+    .await
+    .unwrap_err();
     assert_eq!(
         error_of(err),
         (
@@ -309,10 +298,7 @@ async fn session_and_federation_tokens() {
         (me.arn(), me.user_id()),
         (Some(user.arn()), Some("000000000000:bob"))
     );
-    let err = as_fed
-        .assume_role()
-        .role_arn("arn:aws:iam::000000000000:role/app")
-        .role_session_name("s1")
+    let err = assume_role(&as_fed, "arn:aws:iam::000000000000:role/app", "s1")
         .send()
         .await
         .unwrap_err();
@@ -332,10 +318,7 @@ async fn durations_and_expiration_follow_the_clock() {
     let t0 = 1_893_456_000;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
     let exp = |c: Option<&aws_sdk_sts::types::Credentials>| c.unwrap().expiration().secs();
-    let ar = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/app")
-        .role_session_name("s1")
+    let ar = assume_role(&sts, "arn:aws:iam::123456789012:role/app", "s1")
         .send()
         .await
         .unwrap();
@@ -384,13 +367,14 @@ async fn durations_and_expiration_follow_the_clock() {
 async fn tokens_from_elsewhere_are_the_default_principal() {
     let server = start().await;
     let other = start().await;
-    let foreign = client(&other, "AKIAIOSFODNN7EXAMPLE")
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/app")
-        .role_session_name("s1")
-        .send()
-        .await
-        .unwrap();
+    let foreign = assume_role(
+        &client(&other, "AKIAIOSFODNN7EXAMPLE"),
+        "arn:aws:iam::123456789012:role/app",
+        "s1",
+    )
+    .send()
+    .await
+    .unwrap();
     let me = session_client(&server, foreign.credentials().unwrap())
         .get_caller_identity()
         .send()

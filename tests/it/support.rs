@@ -36,6 +36,17 @@ pub fn client(server: &Server, access_key_id: &str) -> Client {
     )
 }
 
+/// AssumeRole of `role_arn` as `session`; add parameters, then `.send()`.
+pub fn assume_role(
+    sts: &Client,
+    role_arn: impl Into<String>,
+    session: &str,
+) -> aws_sdk_sts::operation::assume_role::builders::AssumeRoleFluentBuilder {
+    sts.assume_role()
+        .role_arn(role_arn)
+        .role_session_name(session)
+}
+
 /// An SDK client with the credentials an STS call returned.
 pub fn session_client(server: &Server, c: &aws_sdk_sts::types::Credentials) -> Client {
     client_with(

@@ -9,10 +9,7 @@ async fn assume(
     session: &str,
     duration: Option<i32>,
 ) -> (u16, String, String) {
-    let err = client(server, "AKIAIOSFODNN7EXAMPLE")
-        .assume_role()
-        .role_arn(arn)
-        .role_session_name(session)
+    let err = assume_role(&client(server, "AKIAIOSFODNN7EXAMPLE"), arn, session)
         .set_duration_seconds(duration)
         .send()
         .await
@@ -190,10 +187,7 @@ async fn lengths_count_code_points_and_patterns_follow_java() {
 #[tokio::test]
 async fn control_characters_still_give_parseable_errors() {
     let server = start().await;
-    let err = client(&server, "AKIAIOSFODNN7EXAMPLE")
-        .assume_role()
-        .role_arn(ARN)
-        .role_session_name("\u{1}\u{1}")
+    let err = assume_role(&client(&server, "AKIAIOSFODNN7EXAMPLE"), ARN, "\u{1}\u{1}")
         .send()
         .await
         .unwrap_err();

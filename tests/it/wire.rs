@@ -291,13 +291,14 @@ async fn a_seed_makes_responses_byte_identical() {
 async fn seeded_credentials_survive_a_restart() {
     let seeded = |c: &mut parlel_sts::config::Config| c.fake.seed = Some(7);
     let first = start_with(seeded).await;
-    let out = client(&first, "AKIAIOSFODNN7EXAMPLE")
-        .assume_role()
-        .role_arn("arn:aws:iam::123456789012:role/app")
-        .role_session_name("ci")
-        .send()
-        .await
-        .unwrap();
+    let out = assume_role(
+        &client(&first, "AKIAIOSFODNN7EXAMPLE"),
+        "arn:aws:iam::123456789012:role/app",
+        "ci",
+    )
+    .send()
+    .await
+    .unwrap();
     first.shutdown().await;
     let second = start_with(seeded).await;
     let me = session_client(&second, out.credentials().unwrap())
