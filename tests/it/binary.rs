@@ -10,10 +10,20 @@ const BIN: &str = env!("CARGO_BIN_EXE_parlel-sts");
 
 /// Starts the binary on a free port; returns it and its endpoint from the ready line.
 async fn spawn(args: &[&str]) -> (Child, String) {
+    spawn_in(env!("CARGO_MANIFEST_DIR"), &[], args).await
+}
+
+/// Starts the binary in `dir` with extra environment variables.
+async fn spawn_in(
+    dir: impl AsRef<std::path::Path>,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -95,6 +105,56 @@ async fn sigterm_lets_in_flight_requests_finish() {
         .unwrap()
         .unwrap();
     assert!(status.success(), "{status}");
+}
+
+/// `./proxy.toml` is loaded when present; environment variables override it, and flags override both.
+#[tokio::test]
+async fn file_then_environment_then_flags() {
+    use aws_sdk_sts::config::Credentials;
+    let dir = std::env::temp_dir().join(format!("parlel-sts-layers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("proxy.toml"),
+        "[fake]\naccount = \"111111111111\"\n",
+    )
+    .unwrap();
+    let credentials = || Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test");
+    let account = |endpoint: String| async move {
+        let out = crate::support::client_at(&endpoint, credentials())
+            .get_caller_identity()
+            .send()
+            .await
+            .unwrap();
+        out.account().unwrap().to_owned()
+    };
+    let (_file, endpoint) = spawn_in(&dir, &[], &[]).await;
+    assert_eq!(account(endpoint).await, "111111111111");
+    let env = [("PARLEL_STS_ACCOUNT", "222222222222")];
+    let (_env, endpoint) = spawn_in(&dir, &env, &[]).await;
+    assert_eq!(account(endpoint).await, "222222222222");
+    let (_flag, endpoint) = spawn_in(
+        &dir,
+        &env,
+        &[
+            "--account",
+            "333333333333",
+            "--clock",
+            "2030-01-01T00:00:00Z",
+        ],
+    )
+    .await;
+    assert_eq!(account(endpoint.clone()).await, "333333333333");
+    let out = crate::support::client_at(&endpoint, credentials())
+        .get_session_token()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.credentials().unwrap().expiration().secs(),
+        1_893_456_000 + 43_200,
+        "--clock pins time"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

@@ -62,13 +62,18 @@ pub fn session_client(server: &Server, c: &aws_sdk_sts::types::Credentials) -> C
 }
 
 fn client_with(server: &Server, credentials: Credentials) -> Client {
+    client_at(&server.endpoint(), credentials)
+}
+
+/// An SDK client for any endpoint URL (a server in another process, say).
+pub fn client_at(endpoint: &str, credentials: Credentials) -> Client {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
     let config = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .endpoint_url(server.endpoint())
+        .endpoint_url(endpoint)
         .credentials_provider(credentials)
         .http_client(http)
         .build();
