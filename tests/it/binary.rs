@@ -107,6 +107,34 @@ async fn sigterm_lets_in_flight_requests_finish() {
     assert!(status.success(), "{status}");
 }
 
+/// The AWS SDK for JavaScript v3 (tests/clients/js, installed by `.ci/run` with `npm ci`).
+#[tokio::test]
+async fn javascript_sdk_v3() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/js");
+    if !std::path::Path::new(dir)
+        .join("node_modules/@aws-sdk/client-sts")
+        .exists()
+    {
+        eprintln!(
+            "SKIPPED: run `npm ci --prefix tests/clients/js` (.ci/run does) to test the JS v3 SDK"
+        );
+        return;
+    }
+    let (_child, endpoint) = spawn(&[]).await;
+    let out = Command::new("node")
+        .arg(format!("{dir}/smoke.mjs"))
+        .arg(&endpoint)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "smoke.mjs failed\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `./proxy.toml` is loaded when present; environment variables override it, and flags override both.
 #[tokio::test]
 async fn file_then_environment_then_flags() {
