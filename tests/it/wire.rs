@@ -243,6 +243,21 @@ async fn slow_clients_are_cut_off() {
     let mut buf = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
     assert!(read.is_ok(), "the server closed the connection");
+    // An idle keep-alive connection is closed too.
+    let mut idle = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: {SIGV4}\r\nContent-Length: {}\r\n\r\n{GCI}",
+        GCI.len()
+    );
+    idle.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), idle.read_to_end(&mut buf))
+        .await
+        .expect("closed when idle")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
     // A body that never comes: RequestTimeout, then close.
     let mut slow = tokio::net::TcpStream::connect(server.local_addr())
         .await
