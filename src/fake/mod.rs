@@ -116,11 +116,12 @@ impl Fake {
         };
         let now = self.clock.now();
         let caller = if op.signed {
-            let credentials = request
-                .caller
-                .clone()?
-                .ok_or_else(StsError::missing_authentication_token)?;
-            Some(self.resolve_caller(&credentials, now)?)
+            let credentials = match &request.caller {
+                Ok(Some(credentials)) => credentials,
+                Ok(None) => return Err(StsError::missing_authentication_token()),
+                Err(error) => return Err(error.clone()),
+            };
+            Some(self.resolve_caller(credentials, now)?)
         } else {
             None
         };

@@ -45,11 +45,7 @@ async fn health_counts_live_sessions_and_reset_forgets_them() {
     );
     // Sessions issued before the reset are "never issued here": the default principal.
     move_clock(&server, r#"{"set": "2030-01-01T00:00:00Z"}"#).await;
-    let me = session_client(&server, session.credentials().unwrap())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    let me = whoami(&server, session.credentials().unwrap()).await;
     assert_eq!(me.arn(), Some("arn:aws:iam::000000000000:user/parlel"));
 }
 

@@ -85,10 +85,10 @@ async fn configured_users_and_root() {
         .unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             403,
-            "AccessDenied".into(),
-            "Roles may not be assumed by root accounts.".into()
+            "AccessDenied",
+            "Roles may not be assumed by root accounts."
         )
     );
     // Root's GetSessionToken is silently capped at one hour.
@@ -178,21 +178,17 @@ async fn role_chaining_is_capped_at_one_hour() {
         .unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             400,
-            "ValidationError".into(),
-            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.".into()
+            "ValidationError",
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
         )
     );
     let second = assume_role(&as_first, "arn:aws:iam::222222222222:role/second", "two")
         .send()
         .await
         .unwrap();
-    let me = session_client(&server, second.credentials().unwrap())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    let me = whoami(&server, second.credentials().unwrap()).await;
     assert_eq!(
         me.arn(),
         Some("arn:aws:sts::222222222222:assumed-role/second/two")
@@ -251,10 +247,10 @@ async fn transitive_tags_follow_the_chain() {
     .unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             400,
-            "InvalidParameterValue".into(),
-            "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.".into()
+            "InvalidParameterValue",
+            "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
         )
     );
 }
@@ -270,10 +266,10 @@ async fn session_and_federation_tokens() {
     let err = as_session.get_session_token().send().await.unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             403,
-            "AccessDenied".into(),
-            "Cannot call GetSessionToken with session credentials".into()
+            "AccessDenied",
+            "Cannot call GetSessionToken with session credentials"
         )
     );
     let err = as_session
@@ -304,10 +300,10 @@ async fn session_and_federation_tokens() {
         .unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             403,
-            "AccessDenied".into(),
-            "User: arn:aws:sts::000000000000:federated-user/bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/app".into()
+            "AccessDenied",
+            "User: arn:aws:sts::000000000000:federated-user/bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/app"
         )
     );
 }
@@ -349,18 +345,14 @@ async fn durations_and_expiration_follow_the_clock() {
     let err = as_role.get_caller_identity().send().await.unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             403,
-            "ExpiredToken".into(),
-            "The security token included in the request is expired".into()
+            "ExpiredToken",
+            "The security token included in the request is expired"
         )
     );
     // Still live: the 12-hour session token.
-    session_client(&server, st.credentials().unwrap())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    whoami(&server, st.credentials().unwrap()).await;
 }
 
 #[tokio::test]
@@ -375,11 +367,7 @@ async fn tokens_from_elsewhere_are_the_default_principal() {
     .send()
     .await
     .unwrap();
-    let me = session_client(&server, foreign.credentials().unwrap())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    let me = whoami(&server, foreign.credentials().unwrap()).await;
     assert_eq!(me.arn(), Some("arn:aws:iam::000000000000:user/parlel"));
 
     // A token of ours presented with another key id is invalid, as on AWS.
@@ -403,10 +391,10 @@ async fn tokens_from_elsewhere_are_the_default_principal() {
         .unwrap_err();
     assert_eq!(
         error_of(err),
-        (
+        sts_error(
             403,
-            "InvalidClientTokenId".into(),
-            "The security token included in the request is invalid.".into()
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid."
         )
     );
 }

@@ -47,6 +47,23 @@ pub fn assume_role(
         .role_session_name(session)
 }
 
+/// GetCallerIdentity with the credentials an STS call returned.
+pub async fn whoami(
+    server: &Server,
+    c: &aws_sdk_sts::types::Credentials,
+) -> aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput {
+    session_client(server, c)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity with issued credentials")
+}
+
+/// `(status, code, message)` as `error_of` returns it.
+pub fn sts_error(status: u16, code: &str, message: &str) -> (u16, String, String) {
+    (status, code.to_owned(), message.to_owned())
+}
+
 /// An SDK client with the credentials an STS call returned.
 pub fn session_client(server: &Server, c: &aws_sdk_sts::types::Credentials) -> Client {
     client_with(

@@ -316,11 +316,7 @@ async fn seeded_credentials_survive_a_restart() {
     .unwrap();
     first.shutdown().await;
     let second = start_with(seeded).await;
-    let me = session_client(&second, out.credentials().unwrap())
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
+    let me = whoami(&second, out.credentials().unwrap()).await;
     assert_eq!(
         me.arn(),
         Some("arn:aws:sts::123456789012:assumed-role/app/ci")
