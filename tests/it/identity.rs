@@ -216,13 +216,6 @@ async fn max_session_duration_message_wins() {
 #[tokio::test]
 async fn transitive_tags_follow_the_chain() {
     let server = start().await;
-    let tag = |k: &str, v: &str| {
-        aws_sdk_sts::types::Tag::builder()
-            .key(k)
-            .value(v)
-            .build()
-            .unwrap()
-    };
     let first = assume_role(
         &client(&server, "AKIAIOSFODNN7EXAMPLE"),
         "arn:aws:iam::123456789012:role/a",
@@ -402,13 +395,6 @@ async fn tokens_from_elsewhere_are_the_default_principal() {
 #[tokio::test]
 async fn transitive_tags_survive_several_hops_whatever_their_case() {
     let server = start().await;
-    let tag = |k: &str, v: &str| {
-        aws_sdk_sts::types::Tag::builder()
-            .key(k)
-            .value(v)
-            .build()
-            .unwrap()
-    };
     let hop = |creds: Option<aws_sdk_sts::types::Credentials>, role: &'static str| {
         let sts = match &creds {
             Some(c) => session_client(&server, c),

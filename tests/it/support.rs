@@ -59,6 +59,15 @@ pub async fn whoami(
         .expect("GetCallerIdentity with issued credentials")
 }
 
+/// A session tag.
+pub fn tag(key: &str, value: &str) -> aws_sdk_sts::types::Tag {
+    aws_sdk_sts::types::Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .expect("key and value are set")
+}
+
 /// `(status, code, message)` as `error_of` returns it.
 pub fn sts_error(status: u16, code: &str, message: &str) -> (u16, String, String) {
     (status, code.to_owned(), message.to_owned())
