@@ -358,3 +358,26 @@ async fn json_errors_and_chunked_bodies() {
     let text = String::from_utf8_lossy(&buf);
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
 }
+
+#[tokio::test]
+async fn connections_over_the_cap_are_closed() {
+    let server = start_with(|c| c.server.max_connections = 1).await;
+    // The one allowed connection, held open (idle).
+    let _held = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut refused = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: {SIGV4}\r\nContent-Length: {}\r\n\r\n{GCI}",
+        GCI.len()
+    );
+    let _ = refused.write_all(request.as_bytes()).await;
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), refused.read_to_end(&mut buf))
+        .await
+        .expect("closed at once");
+    assert!(buf.is_empty(), "{}", String::from_utf8_lossy(&buf));
+}
