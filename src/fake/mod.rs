@@ -3,6 +3,7 @@
 //!
 //! Identity lives in the credentials themselves (see `token`): nothing is stored per session.
 
+mod authorization_message;
 mod caller;
 mod clock;
 mod credentials;
@@ -10,6 +11,7 @@ mod entropy;
 mod ids;
 mod ops;
 mod principal;
+mod sealed;
 mod secrets;
 mod token;
 
@@ -25,6 +27,7 @@ use crate::response::Output;
 use crate::wire::caller::CallerCredentials;
 use crate::wire::params::Params;
 
+pub use authorization_message::{AuthorizationRequest, PrincipalRef};
 pub use caller::Caller;
 pub use clock::Clock;
 pub use ids::account_of;
@@ -150,6 +153,11 @@ impl Fake {
     /// Sessions issued (since the last reset) that have not expired yet.
     pub fn live_sessions(&self) -> u64 {
         self.live.live(self.clock.now())
+    }
+
+    /// The current key epoch (bumped by `reset`).
+    fn epoch(&self) -> u32 {
+        self.epoch.load(Ordering::Relaxed)
     }
 
     pub fn clock(&self) -> &Clock {

@@ -17,6 +17,8 @@ pub struct Secrets {
     pub unique_id: hmac::Key,
     /// The per-request random stream.
     pub request_stream: hmac::Key,
+    /// Seals encoded authorization messages and trade-in tokens (`sealed`).
+    pub blob_seal: LessSafeKey,
 }
 
 impl Secrets {
@@ -46,15 +48,20 @@ impl Secrets {
         let root = hmac::Key::new(hmac::HMAC_SHA256, &root);
         let derive = |label: &[u8]| hmac::sign(&root, label);
         let seal = derive(b"token-seal");
-        Secrets {
-            token_seal: LessSafeKey::new(
-                UnboundKey::new(&CHACHA20_POLY1305, seal.as_ref())
+        let blob = derive(b"blob-seal");
+        let aead_key = |key: &hmac::Tag| {
+            LessSafeKey::new(
+                UnboundKey::new(&CHACHA20_POLY1305, key.as_ref())
                     .unwrap_or_else(|_| unreachable!("32-byte key for a 32-byte cipher")),
-            ),
+            )
+        };
+        Secrets {
+            token_seal: aead_key(&seal),
             token_nonce: hmac::Key::new(hmac::HMAC_SHA256, derive(b"token-nonce").as_ref()),
             secret_key: hmac::Key::new(hmac::HMAC_SHA256, derive(b"secret-key").as_ref()),
             unique_id: hmac::Key::new(hmac::HMAC_SHA256, derive(b"unique-id").as_ref()),
             request_stream: hmac::Key::new(hmac::HMAC_SHA256, derive(b"request-stream").as_ref()),
+            blob_seal: aead_key(&blob),
         }
     }
 }

@@ -26,6 +26,14 @@ pub enum Origin {
     SessionToken,
     #[serde(rename = "ft")]
     FederationToken,
+    #[serde(rename = "rt")]
+    AssumeRoot,
+    #[serde(rename = "wi")]
+    WebIdentity,
+    #[serde(rename = "sa")]
+    Saml,
+    #[serde(rename = "dt")]
+    DelegatedAccessToken,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

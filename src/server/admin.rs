@@ -3,20 +3,24 @@
 //! - `POST /_parlel/reset`: forget every issued session -> `{"ok":true}`
 //! - `GET /_parlel/clock`, `POST /_parlel/clock` with `{"set":"RFC3339"}` (pin),
 //!   `{"advance_seconds":N}` or `{"release":true}` (back to the system clock).
+//! - `POST /_parlel/authorization-message` with `{"action":..,"resource":..,..}` ->
+//!   `{"encoded_message":..}`, which DecodeAuthorizationMessage decodes.
 
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::App;
 use super::http::Body;
 use crate::config::parse_rfc3339_ms;
+use crate::fake::AuthorizationRequest;
 use crate::response::iso8601_seconds;
 
 /// Admin bodies are tiny; anything bigger is a mistake.
-const ADMIN_BODY_LIMIT: usize = 4096;
+const ADMIN_BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -> Response<Body> {
     match (request.method(), route) {
@@ -27,7 +31,8 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
         }
         (&Method::GET, "clock") => json_response(StatusCode::OK, &clock_state(app)),
         (&Method::POST, "clock") => set_clock(app, request).await,
-        (_, "health" | "reset" | "clock") => json_error(
+        (&Method::POST, "authorization-message") => encode_message(app, request).await,
+        (_, "health" | "reset" | "clock" | "authorization-message") => json_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "method not allowed on this route",
         ),
@@ -61,16 +66,37 @@ struct ClockChange {
     release: bool,
 }
 
-async fn set_clock(app: &App, request: Request<Incoming>) -> Response<Body> {
+/// The JSON body of an admin request, or the error response to send instead.
+async fn read_json<T: DeserializeOwned>(
+    request: Request<Incoming>,
+    what: &str,
+) -> Result<T, Response<Body>> {
     let Ok(body) = Limited::new(request.into_body(), ADMIN_BODY_LIMIT)
         .collect()
         .await
     else {
-        return json_error(StatusCode::BAD_REQUEST, "body too large or unreadable");
+        return Err(json_error(
+            StatusCode::BAD_REQUEST,
+            "body too large or unreadable",
+        ));
     };
-    let change: ClockChange = match serde_json::from_slice(&body.to_bytes()) {
+    serde_json::from_slice(&body.to_bytes())
+        .map_err(|e| json_error(StatusCode::BAD_REQUEST, &format!("bad {what} request: {e}")))
+}
+
+async fn encode_message(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let message: AuthorizationRequest = match read_json(request, "authorization-message").await {
+        Ok(message) => message,
+        Err(response) => return response,
+    };
+    let encoded = app.backend.fake().encode_authorization_message(&message);
+    json_response(StatusCode::OK, &json!({"encoded_message": encoded}))
+}
+
+async fn set_clock(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let change: ClockChange = match read_json(request, "clock").await {
         Ok(change) => change,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("bad clock request: {e}")),
+        Err(response) => return response,
     };
     let clock = app.backend.fake().clock();
     if change.release {

@@ -2,10 +2,12 @@
 //! crate, raw HTTP/1.1 bytes, the built binary, and the aws CLI and boto3.
 
 mod admin;
+mod authorization_message;
 mod binary;
 mod identity;
 mod model;
 mod robustness;
+mod root;
 mod support;
 mod validation;
 mod wire;

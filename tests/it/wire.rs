@@ -142,12 +142,6 @@ async fn errors_use_the_aws_envelope() {
             .body
             .contains("<Message>Request is missing Authentication Token</Message>")
     );
-
-    let r = post(&server, "Action=AssumeRoot&Version=2011-06-15&TargetPrincipal=123456789012&TaskPolicyArn.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Froot-task%2FS3UnlockBucketPolicy").await;
-    assert_eq!(r.status, 501);
-    assert!(
-        r.body.contains("<Type>Receiver</Type>") && r.body.contains("<Code>NotImplemented</Code>")
-    );
 }
 
 #[tokio::test]

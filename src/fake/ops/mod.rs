@@ -3,7 +3,9 @@
 
 mod access_key_info;
 mod assume_role;
+mod assume_root;
 mod caller_identity;
+mod decode_authorization_message;
 mod federation_token;
 mod packed_policy;
 mod role_arn;
@@ -74,6 +76,10 @@ pub fn run(operation: &str, call: &mut Call<'_>) -> Result<Output, StsError> {
         "GetSessionToken" => session_token::get_session_token(call),
         "GetFederationToken" => federation_token::get_federation_token(call),
         "GetAccessKeyInfo" => access_key_info::get_access_key_info(call),
+        "AssumeRoot" => assume_root::assume_root(call),
+        "DecodeAuthorizationMessage" => {
+            decode_authorization_message::decode_authorization_message(call)
+        }
         other => Err(StsError::new(
             ErrorCode::NotImplemented,
             format!("parlel-sts does not implement {other} yet"),
