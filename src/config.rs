@@ -76,6 +76,9 @@ pub struct FakeConfig {
     pub clock: Option<String>,
     pub role_max_session_duration: i32,
     pub users: Vec<UserConfig>,
+    /// Refuse web identity tokens whose issuer has no `identity_providers` entry, as AWS does.
+    pub require_identity_provider: bool,
+    pub identity_providers: Vec<IdentityProviderConfig>,
 }
 
 impl Default for FakeConfig {
@@ -87,6 +90,8 @@ impl Default for FakeConfig {
             clock: None,
             role_max_session_duration: 43_200,
             users: Vec::new(),
+            require_identity_provider: false,
+            identity_providers: Vec::new(),
         }
     }
 }
@@ -104,6 +109,42 @@ pub struct UserConfig {
     pub account: Option<String>,
     /// `root`, `user/NAME` or `user/PATH/NAME`.
     pub principal: String,
+}
+
+/// An OpenID Connect provider for AssumeRoleWithWebIdentity: tokens whose `iss` is `url` must name
+/// one of `audiences` (when any are given) and, when keys are given, be signed by one of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityProviderConfig {
+    /// The issuer, as the tokens' `iss` claim states it (`https://token.actions.githubusercontent.com`).
+    pub url: String,
+    /// Accepted `aud` values (IAM's client id list); empty accepts any.
+    #[serde(default)]
+    pub audiences: Vec<String>,
+    /// The provider's JWKS document, inline.
+    #[serde(default)]
+    pub jwks: Option<String>,
+    /// Or a file holding it, read once at start-up.
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+}
+
+impl FakeConfig {
+    /// Reads every `identity_providers[].jwks_file` into `jwks`: after this, the fake needs no files.
+    pub fn load_files(&mut self) -> Result<(), ConfigError> {
+        for (i, provider) in self.identity_providers.iter_mut().enumerate() {
+            if let Some(path) = provider.jwks_file.take() {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError(format!(
+                        "fake.identity_providers[{i}].jwks_file: cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                provider.jwks = Some(text);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A principal as written in config.
@@ -271,6 +312,30 @@ impl Config {
             }
             if let Err(e) = PrincipalSpec::parse(&user.principal) {
                 return bad(&key("principal"), e);
+            }
+        }
+        for (i, provider) in self.fake.identity_providers.iter().enumerate() {
+            let key = |field: &str| format!("fake.identity_providers[{i}].{field}");
+            if provider.url.trim().is_empty() {
+                return bad(&key("url"), "must be the issuer URL".into());
+            }
+            if provider.jwks.is_some() && provider.jwks_file.is_some() {
+                return bad(&key("jwks"), "give jwks or jwks_file, not both".into());
+            }
+            let mut loaded = FakeConfig {
+                identity_providers: vec![provider.clone()],
+                ..FakeConfig::default()
+            };
+            loaded.load_files()?;
+            if let Some(text) = &loaded.identity_providers[0].jwks
+                && let Err(e) = crate::fake::Jwks::parse(text)
+            {
+                let field = if provider.jwks_file.is_some() {
+                    "jwks_file"
+                } else {
+                    "jwks"
+                };
+                return bad(&key(field), e);
             }
         }
         Ok(())

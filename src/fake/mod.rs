@@ -8,7 +8,9 @@ mod caller;
 mod clock;
 mod credentials;
 mod entropy;
+mod identity_providers;
 mod ids;
+mod jwt;
 mod ops;
 mod principal;
 mod sealed;
@@ -31,6 +33,7 @@ pub use authorization_message::{AuthorizationRequest, PrincipalRef};
 pub use caller::Caller;
 pub use clock::Clock;
 pub use ids::account_of;
+pub use jwt::Jwks;
 pub use principal::Principal;
 
 mod live_sessions;
@@ -63,6 +66,8 @@ pub struct Fake {
     /// Bumped by `reset`: tokens of other epochs are "never issued here".
     epoch: AtomicU32,
     live: live_sessions::LiveSessions,
+    identity_providers: Vec<identity_providers::IdentityProvider>,
+    require_identity_provider: bool,
 }
 
 impl Fake {
@@ -82,6 +87,12 @@ impl Fake {
             clock: Clock::new(pinned_clock_ms),
             epoch: AtomicU32::new(0),
             live: live_sessions::LiveSessions::default(),
+            identity_providers: config
+                .identity_providers
+                .iter()
+                .map(identity_providers::IdentityProvider::from_config)
+                .collect(),
+            require_identity_provider: config.require_identity_provider,
         };
         fake.default_principal =
             fake.principal_from_spec(&config.account, &config.default_principal);

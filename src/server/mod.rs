@@ -51,10 +51,14 @@ impl Server {
         let pinned = config
             .pinned_clock_ms()
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let mut fake_config = config.fake.clone();
+        fake_config
+            .load_files()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.0))?;
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let app = Arc::new(App {
-            backend: Backend::Fake(Fake::new(&config.fake, pinned)),
+            backend: Backend::Fake(Fake::new(&fake_config, pinned)),
             max_body_bytes: config.server.max_body_bytes,
             body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
         });

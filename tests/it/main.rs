@@ -10,4 +10,5 @@ mod robustness;
 mod root;
 mod support;
 mod validation;
+mod web_identity;
 mod wire;

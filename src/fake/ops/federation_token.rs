@@ -2,7 +2,7 @@
 //! session credentials; root's duration is silently capped at one hour. `PackedPolicySize` is
 //! always present (0 without a policy), as live STS answers.
 
-use super::packed_policy::{packed_policy_size, policy_arns};
+use super::packed_policy::session_policy;
 use super::session_tags::{TagParams, session_tags};
 use super::{Call, long_term_duration};
 use crate::error::StsError;
@@ -11,7 +11,7 @@ use crate::fake::token::{Origin, SessionClaims};
 use crate::response::{Fields, Output};
 
 pub fn get_federation_token(call: &mut Call<'_>) -> Result<Output, StsError> {
-    let caller = call.caller()?;
+    let caller = call.take_caller()?;
     if caller.session().is_some() {
         return Err(StsError::access_denied(
             "Cannot call GetFederationToken with session credentials",
@@ -20,11 +20,7 @@ pub fn get_federation_token(call: &mut Call<'_>) -> Result<Output, StsError> {
     let caller_principal = caller.principal();
     let duration = long_term_duration(caller_principal, call.int("DurationSeconds")?);
     let tags = session_tags(call.params, TagParams::TagsOnly, None)?;
-    let packed = packed_policy_size(
-        call.opt_str("Policy"),
-        &policy_arns(call.params),
-        &tags.tags,
-    );
+    let packed = session_policy(call.params, &tags, &mut call.rng)?.unwrap_or(0);
     let principal = Principal::FederatedUser {
         account: caller_principal.account().to_owned(),
         name: call.str("Name").to_owned(),

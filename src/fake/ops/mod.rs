@@ -9,8 +9,10 @@ mod decode_authorization_message;
 mod federation_token;
 mod packed_policy;
 mod role_arn;
+mod role_session;
 mod session_tags;
 mod session_token;
+mod web_identity;
 
 use super::Fake;
 use super::caller::Caller;
@@ -36,6 +38,13 @@ impl<'a> Call<'a> {
     fn caller(&self) -> Result<&Caller, StsError> {
         self.caller
             .as_ref()
+            .ok_or_else(StsError::missing_authentication_token)
+    }
+
+    /// The caller, owned: for operations that also need `&mut self` (the random stream).
+    fn take_caller(&mut self) -> Result<Caller, StsError> {
+        self.caller
+            .take()
             .ok_or_else(StsError::missing_authentication_token)
     }
 
@@ -77,6 +86,7 @@ pub fn run(operation: &str, call: &mut Call<'_>) -> Result<Output, StsError> {
         "GetFederationToken" => federation_token::get_federation_token(call),
         "GetAccessKeyInfo" => access_key_info::get_access_key_info(call),
         "AssumeRoot" => assume_root::assume_root(call),
+        "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(call),
         "DecodeAuthorizationMessage" => {
             decode_authorization_message::decode_authorization_message(call)
         }
