@@ -13,6 +13,7 @@ mod ids;
 mod jwt;
 mod ops;
 mod principal;
+mod saml;
 mod sealed;
 mod secrets;
 mod token;

@@ -8,6 +8,7 @@ mod identity;
 mod model;
 mod robustness;
 mod root;
+mod saml;
 mod support;
 mod validation;
 mod web_identity;

@@ -10,6 +10,7 @@ mod federation_token;
 mod packed_policy;
 mod role_arn;
 mod role_session;
+mod saml;
 mod session_tags;
 mod session_token;
 mod web_identity;
@@ -87,6 +88,7 @@ pub fn run(operation: &str, call: &mut Call<'_>) -> Result<Output, StsError> {
         "GetAccessKeyInfo" => access_key_info::get_access_key_info(call),
         "AssumeRoot" => assume_root::assume_root(call),
         "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(call),
+        "AssumeRoleWithSAML" => saml::assume_role_with_saml(call),
         "DecodeAuthorizationMessage" => {
             decode_authorization_message::decode_authorization_message(call)
         }

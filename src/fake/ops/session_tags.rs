@@ -43,6 +43,27 @@ pub fn session_tags(
             )
         })
         .collect();
+    let transitive = match which {
+        TagParams::WithTransitive => params.string_list("TransitiveTagKeys"),
+        TagParams::TagsOnly => Vec::new(),
+    };
+    combine(requested, &transitive, inherited)
+}
+
+/// Session tags an identity provider asserts (SAML attributes, web identity token claims): the
+/// same checks as for request parameters.
+pub fn asserted_tags(
+    tags: Vec<(String, String)>,
+    transitive: &[&str],
+) -> Result<SessionTags, StsError> {
+    combine(tags, transitive, None)
+}
+
+fn combine(
+    requested: Vec<(String, String)>,
+    transitive: &[&str],
+    inherited: Option<&SessionClaims>,
+) -> Result<SessionTags, StsError> {
     let lower: Vec<String> = requested.iter().map(|(k, _)| k.to_lowercase()).collect();
     if lower
         .iter()
@@ -53,10 +74,6 @@ pub fn session_tags(
             "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
         ));
     }
-    let transitive = match which {
-        TagParams::WithTransitive => params.string_list("TransitiveTagKeys"),
-        TagParams::TagsOnly => Vec::new(),
-    };
     if transitive
         .iter()
         .any(|t| !lower.contains(&t.to_lowercase()))
@@ -91,7 +108,7 @@ pub fn session_tags(
     }
     out.tags.extend(requested);
     out.transitive_keys
-        .extend(transitive.into_iter().map(str::to_owned));
+        .extend(transitive.iter().map(|k| (*k).to_owned()));
     Ok(out)
 }
 

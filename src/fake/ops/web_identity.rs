@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::Call;
 use super::packed_policy::session_policy;
 use super::role_arn::RoleArn;
-use super::role_session::{RoleSession, role_duration};
-use super::session_tags::SessionTags;
+use super::role_session::{RoleSession, is_session_name, role_duration};
+use super::session_tags::{SessionTags, asserted_tags};
 use crate::error::{ErrorCode, StsError};
 use crate::fake::identity_providers::provider_name;
 use crate::fake::jwt::{Jwt, VerifyError};
@@ -184,45 +184,34 @@ fn tags_claim(claim: Option<&Value>) -> Result<SessionTags, StsError> {
     let Some(claim) = claim else {
         return Ok(SessionTags::default());
     };
-    let mut tags = SessionTags::default();
-    if let Some(Value::Object(principal_tags)) = claim.get("principal_tags") {
-        for (key, values) in principal_tags {
-            let value = match values {
-                Value::Array(list) => list.first().and_then(Value::as_str),
-                Value::String(s) => Some(s.as_str()),
-                _ => None,
-            };
-            tags.tags
-                .push((key.clone(), value.unwrap_or_default().to_owned()));
-        }
-    }
-    if let Some(Value::Array(keys)) = claim.get("transitive_tag_keys") {
-        for key in keys.iter().filter_map(Value::as_str) {
-            if !tags.tags.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
-                return Err(StsError::new(
-                    ErrorCode::InvalidParameterValue,
-                    "The specified transitive tag key must be included in the requested tags.",
-                ));
-            }
-            tags.transitive_keys.push(key.to_owned());
-        }
-    }
-    tags.requested = !tags.tags.is_empty();
-    Ok(tags)
+    let tags = match claim.get("principal_tags") {
+        Some(Value::Object(principal_tags)) => principal_tags
+            .iter()
+            .map(|(key, values)| {
+                let value = match values {
+                    Value::Array(list) => list.first().and_then(Value::as_str),
+                    Value::String(s) => Some(s.as_str()),
+                    _ => None,
+                };
+                (key.clone(), value.unwrap_or_default().to_owned())
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let transitive: Vec<&str> = match claim.get("transitive_tag_keys") {
+        Some(Value::Array(keys)) => keys.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    asserted_tags(tags, &transitive)
 }
 
 fn check_source_identity_claim(value: Option<&str>) -> Result<(), StsError> {
-    let Some(value) = value else { return Ok(()) };
-    let valid = (2..=64).contains(&value.chars().count())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
-        && !value.to_ascii_lowercase().starts_with("aws:");
-    if valid {
-        Ok(())
-    } else {
-        Err(invalid_token(
-            "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"",
-        ))
+    match value {
+        Some(v) if !is_session_name(v) || v.to_ascii_lowercase().starts_with("aws:") => {
+            Err(invalid_token(
+                "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"",
+            ))
+        }
+        _ => Ok(()),
     }
 }
