@@ -79,6 +79,12 @@ pub struct FakeConfig {
     /// Refuse web identity tokens whose issuer has no `identity_providers` entry, as AWS does.
     pub require_identity_provider: bool,
     pub identity_providers: Vec<IdentityProviderConfig>,
+    /// The base URL of GetWebIdentityToken's issuers (`{public_url}/_parlel/oidc/{account}`);
+    /// unset: `http://` + the request's Host.
+    pub public_url: Option<String>,
+    /// Accounts for which GetWebIdentityToken answers OutboundWebIdentityFederationDisabledException
+    /// (`"*"`: every account).
+    pub outbound_federation_disabled_accounts: Vec<String>,
 }
 
 impl Default for FakeConfig {
@@ -92,6 +98,8 @@ impl Default for FakeConfig {
             users: Vec::new(),
             require_identity_provider: false,
             identity_providers: Vec::new(),
+            public_url: None,
+            outbound_federation_disabled_accounts: Vec::new(),
         }
     }
 }
@@ -312,6 +320,16 @@ impl Config {
             }
             if let Err(e) = PrincipalSpec::parse(&user.principal) {
                 return bad(&key("principal"), e);
+            }
+        }
+        if let Some(url) = &self.fake.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return bad("fake.public_url", format!("{url:?} is not an http(s) URL"));
+        }
+        for account in &self.fake.outbound_federation_disabled_accounts {
+            if account != "*" {
+                check_account("fake.outbound_federation_disabled_accounts", account)?;
             }
         }
         for (i, provider) in self.fake.identity_providers.iter().enumerate() {

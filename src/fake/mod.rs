@@ -16,6 +16,7 @@ mod principal;
 mod saml;
 mod sealed;
 mod secrets;
+mod signing_keys;
 mod token;
 
 use std::collections::HashMap;
@@ -39,12 +40,18 @@ pub use principal::Principal;
 
 mod live_sessions;
 
+/// The region a request is taken to be for when its credential scope names none.
+const DEFAULT_REGION: &str = "us-east-1";
+
 /// A decoded STS request, as the wire layer hands it over.
 pub struct StsRequest<'a> {
     pub params: &'a Params,
     /// The credentials the request states, or why they could not be read. Only signed operations
     /// look at it.
     pub caller: Result<Option<CallerCredentials>, StsError>,
+    /// The request's `Host` header: GetWebIdentityToken's issuer URL is built on it unless
+    /// `fake.public_url` is set.
+    pub host: Option<&'a str>,
 }
 
 /// The fake's answer: the ids of this request and the operation's output or error.
@@ -69,12 +76,19 @@ pub struct Fake {
     live: live_sessions::LiveSessions,
     identity_providers: Vec<identity_providers::IdentityProvider>,
     require_identity_provider: bool,
+    signing_keys: signing_keys::SigningKeys,
+    /// `fake.public_url`: the base of issuer URLs, whatever host a request names.
+    public_url: Option<String>,
+    /// The server's own address, for requests without a `Host` header.
+    local_url: String,
+    outbound_federation_disabled: Vec<String>,
 }
 
 impl Fake {
     /// Builds the fake from a checked config (`Config::check`).
     pub fn new(config: &FakeConfig, pinned_clock_ms: Option<i64>) -> Fake {
         let secrets = secrets::Secrets::from_seed(config.seed);
+        let secrets_seed = secrets.signing_key_seed;
         let entropy = entropy::Entropy::new(secrets.request_stream.clone());
         let mut fake = Fake {
             account: config.account.clone(),
@@ -94,6 +108,13 @@ impl Fake {
                 .map(identity_providers::IdentityProvider::from_config)
                 .collect(),
             require_identity_provider: config.require_identity_provider,
+            signing_keys: signing_keys::SigningKeys::new(secrets_seed),
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            local_url: "http://127.0.0.1:4729".to_owned(),
+            outbound_federation_disabled: config.outbound_federation_disabled_accounts.clone(),
         };
         fake.default_principal =
             fake.principal_from_spec(&config.account, &config.default_principal);
@@ -103,6 +124,29 @@ impl Fake {
             fake.users.insert(user.access_key_id.clone(), principal);
         }
         fake
+    }
+
+    /// The address issuer URLs fall back to when a request has no `Host` (the server sets it).
+    pub fn with_local_url(mut self, url: String) -> Fake {
+        self.local_url = url;
+        self
+    }
+
+    /// The OIDC issuer of GetWebIdentityToken's tokens for `account`:
+    /// `{fake.public_url | http://HOST | the server's address}/_parlel/oidc/{account}`, where the
+    /// fake serves the discovery document and the JWKS.
+    pub fn issuer(&self, account: &str, host: Option<&str>) -> String {
+        let base = match (&self.public_url, host) {
+            (Some(url), _) => url.clone(),
+            (None, Some(host)) => format!("http://{host}"),
+            (None, None) => self.local_url.clone(),
+        };
+        format!("{base}/_parlel/oidc/{account}")
+    }
+
+    /// The public keys of GetWebIdentityToken's tokens, as a JWKS document.
+    pub fn jwks(&self) -> serde_json::Value {
+        self.signing_keys.jwks()
     }
 
     /// Answers one request.
@@ -141,10 +185,16 @@ impl Fake {
             None
         };
         model::validate(op, params)?;
+        let region = match &request.caller {
+            Ok(Some(credentials)) => credentials.region.as_deref(),
+            _ => None,
+        };
         let mut call = ops::Call {
             fake: self,
             params,
             caller,
+            region: region.unwrap_or(DEFAULT_REGION),
+            host: request.host,
             now,
             rng,
         };

@@ -19,6 +19,8 @@ pub struct Secrets {
     pub request_stream: hmac::Key,
     /// Seals encoded authorization messages and trade-in tokens (`sealed`).
     pub blob_seal: LessSafeKey,
+    /// Seeds GetWebIdentityToken's signing keys (ES384 and RS256).
+    pub signing_key_seed: [u8; 32],
 }
 
 impl Secrets {
@@ -62,6 +64,11 @@ impl Secrets {
             unique_id: hmac::Key::new(hmac::HMAC_SHA256, derive(b"unique-id").as_ref()),
             request_stream: hmac::Key::new(hmac::HMAC_SHA256, derive(b"request-stream").as_ref()),
             blob_seal: aead_key(&blob),
+            signing_key_seed: {
+                let mut seed = [0u8; 32];
+                seed.copy_from_slice(derive(b"signing-keys").as_ref());
+                seed
+            },
         }
     }
 }

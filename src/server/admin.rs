@@ -3,6 +3,8 @@
 //! - `POST /_parlel/reset`: forget every issued session -> `{"ok":true}`
 //! - `GET /_parlel/clock`, `POST /_parlel/clock` with `{"set":"RFC3339"}` (pin),
 //!   `{"advance_seconds":N}` or `{"release":true}` (back to the system clock).
+//! - `GET /_parlel/oidc/{account}/.well-known/openid-configuration` and `.../jwks.json`: the OIDC
+//!   issuer of GetWebIdentityToken's tokens (discovery document and public keys).
 //! - `POST /_parlel/authorization-message` with `{"action":..,"resource":..,..}` ->
 //!   `{"encoded_message":..}`, which DecodeAuthorizationMessage decodes.
 
@@ -32,6 +34,7 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
         (&Method::GET, "clock") => json_response(StatusCode::OK, &clock_state(app)),
         (&Method::POST, "clock") => set_clock(app, request).await,
         (&Method::POST, "authorization-message") => encode_message(app, request).await,
+        (&Method::GET, oidc) if oidc.starts_with("oidc/") => oidc_document(app, oidc, &request),
         (_, "health" | "reset" | "clock" | "authorization-message") => json_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "method not allowed on this route",
@@ -64,6 +67,37 @@ struct ClockChange {
     advance_seconds: Option<i64>,
     #[serde(default)]
     release: bool,
+}
+
+/// `oidc/{account}/.well-known/openid-configuration` or `.../jwks.json`.
+fn oidc_document(app: &App, route: &str, request: &Request<Incoming>) -> Response<Body> {
+    let parts: Vec<&str> = route.split('/').collect();
+    let ["oidc", account, ".well-known", document] = parts[..] else {
+        return json_error(StatusCode::NOT_FOUND, "no such admin route");
+    };
+    let fake = app.backend.fake();
+    match document {
+        "jwks.json" => json_response(StatusCode::OK, &fake.jwks()),
+        "openid-configuration" => {
+            let host = request
+                .headers()
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok());
+            let issuer = fake.issuer(account, host);
+            json_response(
+                StatusCode::OK,
+                &json!({
+                    "issuer": issuer,
+                    "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+                    "response_types_supported": ["id_token"],
+                    "subject_types_supported": ["public"],
+                    "id_token_signing_alg_values_supported": ["RS256", "ES384"],
+                    "claims_supported": ["iss", "aud", "sub", "iat", "exp", "jti", "https://sts.amazonaws.com/"],
+                }),
+            )
+        }
+        _ => json_error(StatusCode::NOT_FOUND, "no such admin route"),
+    }
 }
 
 /// The JSON body of an admin request, or the error response to send instead.

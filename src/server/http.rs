@@ -86,6 +86,10 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     let reply = app.backend.answer(&StsRequest {
         params: &params,
         caller,
+        host: parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok()),
     });
     let rendered = match &reply.result {
         Ok(output) => render_output(output, &reply.request_id, format),

@@ -58,7 +58,9 @@ impl Server {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let app = Arc::new(App {
-            backend: Backend::Fake(Fake::new(&fake_config, pinned)),
+            backend: Backend::Fake(
+                Fake::new(&fake_config, pinned).with_local_url(local_url(local_addr)),
+            ),
             max_body_bytes: config.server.max_body_bytes,
             body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
         });
@@ -109,6 +111,15 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// `http://ADDR` for the bound address (`127.0.0.1` for a wildcard bind).
+fn local_url(addr: SocketAddr) -> String {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
 }
 
 struct Limits {

@@ -12,6 +12,8 @@ use crate::wire::params::Params;
 pub struct CallerCredentials {
     pub access_key_id: String,
     pub session_token: Option<String>,
+    /// The region of the credential scope (`AKID/date/REGION/sts/aws4_request`), when it names one.
+    pub region: Option<String>,
 }
 
 /// Reads the caller from the request. `Ok(None)`: the request carries no authentication at all.
@@ -26,27 +28,29 @@ pub fn read_caller(
         let auth = auth
             .to_str()
             .map_err(|_| incomplete("Authorization header is not valid ASCII"))?;
-        let access_key_id = access_key_from_authorization(auth)?;
+        let (access_key_id, region) = access_key_from_authorization(auth)?;
         return Ok(Some(CallerCredentials {
-            access_key_id,
+            access_key_id: access_key_id.to_owned(),
             session_token: header_token.map(str::to_owned),
+            region: region.map(str::to_owned),
         }));
     }
     if let Some(credential) = params.get("X-Amz-Credential") {
-        let access_key_id = credential_scope_key(credential)
+        let (access_key_id, region) = credential_scope(credential)
             .ok_or_else(|| incomplete("X-Amz-Credential is not a credential scope"))?;
         let token = header_token.or_else(|| params.get("X-Amz-Security-Token"));
         return Ok(Some(CallerCredentials {
             access_key_id: access_key_id.to_owned(),
             session_token: token.map(str::to_owned),
+            region: region.map(str::to_owned),
         }));
     }
     Ok(None)
 }
 
 /// `AWS4-HMAC-SHA256 Credential=AKID/20220809/us-east-1/sts/aws4_request, SignedHeaders=.., Signature=..`
-/// (or SigV4a's `AWS4-ECDSA-P256-SHA256`): the access key id of the credential scope.
-fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
+/// (or SigV4a's `AWS4-ECDSA-P256-SHA256`): the access key id and region of the credential scope.
+fn access_key_from_authorization(auth: &str) -> Result<(&str, Option<&str>), StsError> {
     let (scheme, rest) = auth.split_once(' ').unwrap_or((auth, ""));
     if scheme != "AWS4-HMAC-SHA256" && scheme != "AWS4-ECDSA-P256-SHA256" {
         return Err(incomplete(format!(
@@ -63,13 +67,11 @@ fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
             )));
         };
         if name == "Credential" {
-            return credential_scope_key(value)
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    incomplete(format!(
-                        "Credential should be scoped to a valid region. '{value}'"
-                    ))
-                });
+            return credential_scope(value).ok_or_else(|| {
+                incomplete(format!(
+                    "Credential should be scoped to a valid region. '{value}'"
+                ))
+            });
         }
     }
     Err(incomplete(format!(
@@ -77,10 +79,14 @@ fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
     )))
 }
 
-/// `AKID/date/region/service/aws4_request` -> `AKID`.
-fn credential_scope_key(scope: &str) -> Option<&str> {
+/// `AKID/date/region/service/aws4_request` -> (`AKID`, `region`).
+fn credential_scope(scope: &str) -> Option<(&str, Option<&str>)> {
     let (key, rest) = scope.split_once('/')?;
-    (!key.is_empty() && !rest.is_empty()).then_some(key)
+    if key.is_empty() || rest.is_empty() {
+        return None;
+    }
+    let region = rest.split('/').nth(1).filter(|r| !r.is_empty());
+    Some((key, region))
 }
 
 fn incomplete(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
@@ -111,6 +117,7 @@ mod tests {
         let c = read_caller(&h, &Params::default()).unwrap().unwrap();
         assert_eq!(c.access_key_id, "AKIAEXAMPLE");
         assert_eq!(c.session_token.as_deref(), Some("tok"));
+        assert_eq!(c.region.as_deref(), Some("us-east-1"));
     }
 
     #[test]

@@ -12,4 +12,5 @@ mod saml;
 mod support;
 mod validation;
 mod web_identity;
+mod web_identity_token;
 mod wire;

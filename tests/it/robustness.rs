@@ -89,7 +89,9 @@ fn random_requests_never_panic() {
         caller: Ok(Some(CallerCredentials {
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             session_token: None,
+            region: None,
         })),
+        host: None,
     });
     assert!(issued.result.is_ok());
     for _ in 0..20_000 {
@@ -109,15 +111,18 @@ fn random_requests_never_panic() {
             1 => Ok(Some(CallerCredentials {
                 access_key_id: "ASIAQAAAAAAAEXAMPLE1".into(),
                 session_token: Some("garbage".into()),
+                region: Some("eu-west-1".into()),
             })),
             _ => Ok(Some(CallerCredentials {
                 access_key_id: VALUES[rng.next(VALUES.len())].into(),
                 session_token: None,
+                region: None,
             })),
         };
         let reply = fake.handle(&StsRequest {
             params: &Params::from_urlencoded(body.as_bytes()),
             caller,
+            host: None,
         });
         assert_eq!(reply.request_id.len(), 36);
     }

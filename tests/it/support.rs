@@ -141,8 +141,14 @@ pub async fn raw(server: &Server, request_head: &str, body: &str) -> RawResponse
     let mut stream = tokio::net::TcpStream::connect(server.local_addr())
         .await
         .expect("connect");
+    // `Host: sts.test` unless the head names one.
+    let host = if request_head.to_ascii_lowercase().contains("\r\nhost:") {
+        ""
+    } else {
+        "\r\nHost: sts.test"
+    };
     let request = format!(
-        "{request_head}\r\nHost: sts.test\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        "{request_head}{host}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.expect("write");

@@ -14,6 +14,7 @@ mod saml;
 mod session_tags;
 mod session_token;
 mod web_identity;
+mod web_identity_token;
 
 use super::Fake;
 use super::caller::Caller;
@@ -30,6 +31,10 @@ pub struct Call<'a> {
     pub params: &'a Params,
     /// `None` only for unsigned operations.
     pub caller: Option<Caller>,
+    /// The region of the request's credential scope (`us-east-1` when it names none).
+    pub region: &'a str,
+    /// The request's `Host` header.
+    pub host: Option<&'a str>,
     /// Seconds since the epoch, read once per request.
     pub now: i64,
     pub rng: RequestRandom<'a>,
@@ -89,6 +94,7 @@ pub fn run(operation: &str, call: &mut Call<'_>) -> Result<Output, StsError> {
         "AssumeRoot" => assume_root::assume_root(call),
         "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(call),
         "AssumeRoleWithSAML" => saml::assume_role_with_saml(call),
+        "GetWebIdentityToken" => web_identity_token::get_web_identity_token(call),
         "DecodeAuthorizationMessage" => {
             decode_authorization_message::decode_authorization_message(call)
         }
