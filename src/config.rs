@@ -85,6 +85,8 @@ pub struct FakeConfig {
     /// Accounts for which GetWebIdentityToken answers OutboundWebIdentityFederationDisabledException
     /// (`"*"`: every account).
     pub outbound_federation_disabled_accounts: Vec<String>,
+    /// Fixed trade-in tokens GetDelegatedAccessToken accepts (besides those the admin route issues).
+    pub trade_in_tokens: Vec<TradeInTokenConfig>,
 }
 
 impl Default for FakeConfig {
@@ -100,6 +102,7 @@ impl Default for FakeConfig {
             identity_providers: Vec::new(),
             public_url: None,
             outbound_federation_disabled_accounts: Vec::new(),
+            trade_in_tokens: Vec::new(),
         }
     }
 }
@@ -117,6 +120,19 @@ pub struct UserConfig {
     pub account: Option<String>,
     /// `root`, `user/NAME` or `user/PATH/NAME`.
     pub principal: String,
+}
+
+/// A fixed trade-in token: GetDelegatedAccessToken trades it for a session of `principal_arn`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TradeInTokenConfig {
+    pub token: String,
+    /// An IAM role or user ARN.
+    pub principal_arn: String,
+    #[serde(default)]
+    pub session_name: Option<String>,
+    #[serde(default)]
+    pub duration_seconds: Option<i32>,
 }
 
 /// An OpenID Connect provider for AssumeRoleWithWebIdentity: tokens whose `iss` is `url` must name
@@ -330,6 +346,17 @@ impl Config {
         for account in &self.fake.outbound_federation_disabled_accounts {
             if account != "*" {
                 check_account("fake.outbound_federation_disabled_accounts", account)?;
+            }
+        }
+        for (i, t) in self.fake.trade_in_tokens.iter().enumerate() {
+            if t.token.is_empty() {
+                return bad(
+                    &format!("fake.trade_in_tokens[{i}].token"),
+                    "must not be empty".into(),
+                );
+            }
+            if let Err(e) = crate::fake::check_grant(&t.principal_arn, t.duration_seconds) {
+                return bad(&format!("fake.trade_in_tokens[{i}]"), e);
             }
         }
         for (i, provider) in self.fake.identity_providers.iter().enumerate() {

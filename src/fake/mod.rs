@@ -18,6 +18,7 @@ mod sealed;
 mod secrets;
 mod signing_keys;
 mod token;
+mod trade_in;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -37,6 +38,7 @@ pub use clock::Clock;
 pub use ids::account_of;
 pub use jwt::Jwks;
 pub use principal::Principal;
+pub use trade_in::{TradeInRequest, check_grant};
 
 mod live_sessions;
 
@@ -82,6 +84,8 @@ pub struct Fake {
     /// The server's own address, for requests without a `Host` header.
     local_url: String,
     outbound_federation_disabled: Vec<String>,
+    /// `fake.trade_in_tokens`: fixed trade-in tokens.
+    trade_in_tokens: HashMap<String, trade_in::TradeInGrant>,
 }
 
 impl Fake {
@@ -115,6 +119,19 @@ impl Fake {
                 .map(|u| u.trim_end_matches('/').to_owned()),
             local_url: "http://127.0.0.1:4729".to_owned(),
             outbound_federation_disabled: config.outbound_federation_disabled_accounts.clone(),
+            trade_in_tokens: config
+                .trade_in_tokens
+                .iter()
+                .map(|t| {
+                    let grant = trade_in::TradeInGrant {
+                        principal_arn: t.principal_arn.clone(),
+                        session_name: t.session_name.clone(),
+                        duration_seconds: t.duration_seconds,
+                        expires: None,
+                    };
+                    (t.token.clone(), grant)
+                })
+                .collect(),
         };
         fake.default_principal =
             fake.principal_from_spec(&config.account, &config.default_principal);

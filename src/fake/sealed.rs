@@ -13,6 +13,7 @@ use super::secrets::Secrets;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
     AuthorizationMessage = 1,
+    TradeInToken = 2,
 }
 
 const HEADER: usize = 1 + NONCE_LEN;
@@ -81,6 +82,7 @@ mod tests {
             open(&s, Purpose::AuthorizationMessage, 0, &blob).as_deref(),
             Some(&b"hello"[..])
         );
+        assert_eq!(open(&s, Purpose::TradeInToken, 0, &blob), None);
         assert_eq!(open(&s, Purpose::AuthorizationMessage, 1, &blob), None);
         assert_eq!(
             open(

@@ -5,6 +5,8 @@
 //!   `{"advance_seconds":N}` or `{"release":true}` (back to the system clock).
 //! - `GET /_parlel/oidc/{account}/.well-known/openid-configuration` and `.../jwks.json`: the OIDC
 //!   issuer of GetWebIdentityToken's tokens (discovery document and public keys).
+//! - `POST /_parlel/trade-in-token` with `{"principal_arn":..,"session_name"?,"duration_seconds"?,
+//!   "expires_in_seconds"?}` -> `{"trade_in_token":..,"expires":..}` for GetDelegatedAccessToken.
 //! - `POST /_parlel/authorization-message` with `{"action":..,"resource":..,..}` ->
 //!   `{"encoded_message":..}`, which DecodeAuthorizationMessage decodes.
 
@@ -18,7 +20,7 @@ use serde_json::json;
 use super::App;
 use super::http::Body;
 use crate::config::parse_rfc3339_ms;
-use crate::fake::AuthorizationRequest;
+use crate::fake::{AuthorizationRequest, TradeInRequest};
 use crate::response::iso8601_seconds;
 
 /// Admin bodies are tiny; anything bigger is a mistake.
@@ -34,11 +36,14 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
         (&Method::GET, "clock") => json_response(StatusCode::OK, &clock_state(app)),
         (&Method::POST, "clock") => set_clock(app, request).await,
         (&Method::POST, "authorization-message") => encode_message(app, request).await,
+        (&Method::POST, "trade-in-token") => trade_in_token(app, request).await,
         (&Method::GET, oidc) if oidc.starts_with("oidc/") => oidc_document(app, oidc, &request),
-        (_, "health" | "reset" | "clock" | "authorization-message") => json_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method not allowed on this route",
-        ),
+        (_, "health" | "reset" | "clock" | "authorization-message" | "trade-in-token") => {
+            json_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this route",
+            )
+        }
         _ => json_error(StatusCode::NOT_FOUND, "no such admin route"),
     }
 }
@@ -116,6 +121,20 @@ async fn read_json<T: DeserializeOwned>(
     };
     serde_json::from_slice(&body.to_bytes())
         .map_err(|e| json_error(StatusCode::BAD_REQUEST, &format!("bad {what} request: {e}")))
+}
+
+async fn trade_in_token(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let grant: TradeInRequest = match read_json(request, "trade-in-token").await {
+        Ok(grant) => grant,
+        Err(response) => return response,
+    };
+    match app.backend.fake().issue_trade_in_token(&grant) {
+        Ok((token, expires)) => json_response(
+            StatusCode::OK,
+            &json!({"trade_in_token": token, "expires": iso8601_seconds(expires)}),
+        ),
+        Err(e) => json_error(StatusCode::BAD_REQUEST, &e),
+    }
 }
 
 async fn encode_message(app: &App, request: Request<Incoming>) -> Response<Body> {

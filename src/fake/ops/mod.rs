@@ -6,6 +6,7 @@ mod assume_role;
 mod assume_root;
 mod caller_identity;
 mod decode_authorization_message;
+mod delegated_access_token;
 mod federation_token;
 mod packed_policy;
 mod role_arn;
@@ -95,6 +96,7 @@ pub fn run(operation: &str, call: &mut Call<'_>) -> Result<Output, StsError> {
         "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(call),
         "AssumeRoleWithSAML" => saml::assume_role_with_saml(call),
         "GetWebIdentityToken" => web_identity_token::get_web_identity_token(call),
+        "GetDelegatedAccessToken" => delegated_access_token::get_delegated_access_token(call),
         "DecodeAuthorizationMessage" => {
             decode_authorization_message::decode_authorization_message(call)
         }

@@ -1,0 +1,93 @@
+//! Trade-in tokens for GetDelegatedAccessToken. AWS does not document where they come from; the fake
+//! issues them through `POST /_parlel/trade-in-token` (sealed, with their own expiry, forgotten by a
+//! reset) or takes them from `fake.trade_in_tokens` (fixed strings that never expire).
+
+use serde::{Deserialize, Serialize};
+
+use super::Fake;
+use super::sealed::{self, Purpose};
+
+/// What a trade-in token grants: a session of `principal_arn` (a role or an IAM user).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TradeInGrant {
+    /// `arn:aws:iam::ACCOUNT:role/NAME` or `arn:aws:iam::ACCOUNT:user/NAME`.
+    pub principal_arn: String,
+    /// The role session's name (roles only). Default `delegated-session`.
+    #[serde(default)]
+    pub session_name: Option<String>,
+    /// Lifetime of the credentials, 900..=43200 seconds. Default 3600.
+    #[serde(default)]
+    pub duration_seconds: Option<i32>,
+    /// Seconds since the epoch after which the token no longer trades in (`None`: never).
+    #[serde(default)]
+    pub expires: Option<i64>,
+}
+
+/// The admin route's request: a grant, and how long the token stays redeemable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TradeInRequest {
+    pub principal_arn: String,
+    #[serde(default)]
+    pub session_name: Option<String>,
+    #[serde(default)]
+    pub duration_seconds: Option<i32>,
+    /// Default 300.
+    #[serde(default)]
+    pub expires_in_seconds: Option<i64>,
+}
+
+impl Fake {
+    /// A trade-in token for `request`, and when it stops being redeemable.
+    pub fn issue_trade_in_token(&self, request: &TradeInRequest) -> Result<(String, i64), String> {
+        check_grant(&request.principal_arn, request.duration_seconds)?;
+        let expires = self
+            .clock
+            .now()
+            .saturating_add(request.expires_in_seconds.unwrap_or(300));
+        let grant = TradeInGrant {
+            principal_arn: request.principal_arn.clone(),
+            session_name: request.session_name.clone(),
+            duration_seconds: request.duration_seconds,
+            expires: Some(expires),
+        };
+        let payload = serde_json::to_vec(&grant).map_err(|e| e.to_string())?;
+        let nonce = self.entropy.next_request().bytes();
+        let token = sealed::seal(
+            &self.secrets,
+            Purpose::TradeInToken,
+            self.epoch(),
+            nonce,
+            &payload,
+        );
+        Ok((token, expires))
+    }
+
+    /// The grant behind `token`, whether or not it has expired: a configured token, or one this
+    /// server issued since the last reset.
+    pub(super) fn trade_in_grant(&self, token: &str) -> Option<TradeInGrant> {
+        if let Some(grant) = self.trade_in_tokens.get(token) {
+            return Some(grant.clone());
+        }
+        let payload = sealed::open(&self.secrets, Purpose::TradeInToken, self.epoch(), token)?;
+        serde_json::from_slice(&payload).ok()
+    }
+}
+
+/// What the admin route and the config refuse up front.
+pub fn check_grant(principal_arn: &str, duration: Option<i32>) -> Result<(), String> {
+    let parts: Vec<&str> = principal_arn.splitn(6, ':').collect();
+    let ok = matches!(parts[..], ["arn", p, "iam", "", a, r]
+        if !p.is_empty() && a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
+            && (r.starts_with("role/") || r.starts_with("user/")));
+    if !ok {
+        return Err(format!(
+            "principal_arn {principal_arn:?} is not an IAM role or user ARN"
+        ));
+    }
+    if duration.is_some_and(|d| !(900..=43_200).contains(&d)) {
+        return Err("duration_seconds must be within 900..=43200".to_owned());
+    }
+    Ok(())
+}
