@@ -10,6 +10,7 @@ mod model;
 mod robustness;
 mod root;
 mod saml;
+mod session_policy;
 mod support;
 mod validation;
 mod web_identity;
