@@ -28,6 +28,8 @@ ASSUMED_ARN = "arn:aws:sts::123456789012:assumed-role/app/cli-demo"
 PROVIDER_ROLE_ARN = "arn:aws:iam::123456789012:role/provider-role"
 PROVIDER_ASSUMED_ARN = "arn:aws:sts::123456789012:assumed-role/provider-role/provider-session"
 FEDERATED_ARN = "arn:aws:sts::000000000000:federated-user/bob"
+SAML_ROLE_ARN = "arn:aws:iam::123456789012:role/Admins"
+SAML_PROVIDER_ARN = "arn:aws:iam::123456789012:saml-provider/MySAMLIdP"
 
 # Long-term keys the server does not know: they answer as the default principal.
 DEFAULT_KEY_ID, DEFAULT_SECRET = "AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
@@ -296,6 +298,204 @@ def check_cli_assume_role_provider(env):
     passed(name)
 
 
+def b64url(data):
+    import base64
+
+    raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def b64url_decode(text):
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def admin_post(endpoint, route, body):
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{endpoint}/_parlel/{route}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+        return json.loads(resp.read())
+
+
+def get_json(url):
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
+        return json.loads(resp.read())
+
+
+def web_identity_jwt(now):
+    """An (unsigned) OIDC token as GitHub Actions would mint it; no provider is declared, so the
+    fake trusts it unverified."""
+    claims = {
+        "iss": "https://token.actions.githubusercontent.com",
+        "sub": "repo:octo/app:ref:refs/heads/main",
+        "aud": "sts.amazonaws.com",
+        "iat": now,
+        "exp": now + 600,
+    }
+    return f"{b64url({'alg': 'RS256', 'kid': 'k'})}.{b64url(claims)}.{b64url(b'sig')}"
+
+
+def saml_assertion(now):
+    import base64
+    import datetime
+
+    def t(epoch):
+        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    xml = f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" IssueInstant="{t(now)}">
+<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://example.com/saml</saml:Issuer>
+<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" IssueInstant="{t(now)}">
+<saml:Issuer>https://example.com/saml</saml:Issuer>
+<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient">alice</saml:NameID>
+<saml:SubjectConfirmation><saml:SubjectConfirmationData NotOnOrAfter="{t(now + 300)}" Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation></saml:Subject>
+<saml:AttributeStatement>
+<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>{SAML_ROLE_ARN},{SAML_PROVIDER_ARN}</saml:AttributeValue></saml:Attribute>
+<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>alice</saml:AttributeValue></saml:Attribute>
+</saml:AttributeStatement></saml:Assertion></samlp:Response>"""
+    return base64.b64encode(xml.encode()).decode()
+
+
+def server_now(endpoint):
+    import datetime
+
+    now = get_json(f"{endpoint}/_parlel/clock")["now"]
+    return int(datetime.datetime.strptime(now, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def check_cli_federation_operations(env, endpoint):
+    now = server_now(endpoint)
+
+    name = "cli assume-role-with-web-identity"
+    out, proc = env.aws(
+        "sts", "assume-role-with-web-identity", "--role-arn", ROLE_ARN, "--role-session-name", "gha",
+        "--web-identity-token", web_identity_jwt(now), "--output", "json",
+    )
+    d = show(proc)
+    expect_eq(out.get("SubjectFromWebIdentityToken"), "repo:octo/app:ref:refs/heads/main", f"{name}: Subject", d)
+    expect_eq(out.get("Audience"), "sts.amazonaws.com", f"{name}: Audience", d)
+    expect_eq(
+        out.get("Provider"),
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+        f"{name}: Provider",
+        d,
+    )
+    expect_eq((out.get("AssumedRoleUser") or {}).get("Arn"), "arn:aws:sts::123456789012:assumed-role/app/gha", f"{name}: Arn", d)
+    passed(name)
+
+    # The SDKs' web identity credential provider (EKS IRSA, GitHub Actions): a token file + role.
+    name = "cli web identity credential provider (AWS_WEB_IDENTITY_TOKEN_FILE)"
+    token_file = os.path.join(env.tmp, "web-identity-token")
+    with open(token_file, "w") as f:
+        f.write(web_identity_jwt(now))
+    out, proc = env.aws(
+        "sts", "get-caller-identity", "--output", "json",
+        extra_env={
+            "AWS_WEB_IDENTITY_TOKEN_FILE": token_file,
+            "AWS_ROLE_ARN": ROLE_ARN,
+            "AWS_ROLE_SESSION_NAME": "irsa",
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(env.tmp, "none"),
+        },
+    )
+    d = show(proc)
+    expect_eq(out.get("Arn"), "arn:aws:sts::123456789012:assumed-role/app/irsa", f"{name}: Arn", d)
+    passed(name)
+
+    name = "cli assume-role-with-saml"
+    out, proc = env.aws(
+        "sts", "assume-role-with-saml", "--role-arn", SAML_ROLE_ARN, "--principal-arn", SAML_PROVIDER_ARN,
+        "--saml-assertion", saml_assertion(now), "--output", "json",
+    )
+    d = show(proc)
+    expect_eq(out.get("Subject"), "alice", f"{name}: Subject", d)
+    expect_eq(out.get("SubjectType"), "transient", f"{name}: SubjectType", d)
+    expect_eq(out.get("Issuer"), "https://example.com/saml", f"{name}: Issuer", d)
+    expect_eq(out.get("NameQualifier"), "1uAJanUnBc2XeUkHURMht+xam2c=", f"{name}: NameQualifier", d)
+    passed(name)
+
+    name = "cli assume-root"
+    out, proc = env.aws(
+        "sts", "assume-root", "--target-principal", "111122223333",
+        "--task-policy-arn", "arn=arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy", "--output", "json",
+    )
+    d = show(proc)
+    creds = out.get("Credentials") or {}
+    out, proc = env.aws(
+        "sts", "get-caller-identity", "--output", "json",
+        extra_env={
+            "AWS_ACCESS_KEY_ID": creds.get("AccessKeyId", ""),
+            "AWS_SECRET_ACCESS_KEY": creds.get("SecretAccessKey", ""),
+            "AWS_SESSION_TOKEN": creds.get("SessionToken", ""),
+        },
+    )
+    expect_eq(out.get("Arn"), "arn:aws:iam::111122223333:root", f"{name}: get-caller-identity Arn", show(proc))
+    passed(name)
+
+
+def check_boto3_token_operations(endpoint):
+    import boto3
+    import rsa  # an independent RSA implementation (installed with awscli) verifies the signature
+
+    sts = boto3.client(
+        "sts", endpoint_url=endpoint, region_name="eu-west-1",
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x",
+    )
+
+    name = "boto3 get_web_identity_token (RS256, verified against the published JWKS)"
+    out = sts.get_web_identity_token(Audience=["https://api.example.com"], SigningAlgorithm="RS256")
+    token = out["WebIdentityToken"]
+    header_b64, payload_b64, signature_b64 = token.split(".")
+    header = json.loads(b64url_decode(header_b64))
+    claims = json.loads(b64url_decode(payload_b64))
+    discovery = get_json(f"{claims['iss']}/.well-known/openid-configuration")
+    expect_eq(discovery["issuer"], claims["iss"], f"{name}: discovery issuer", str(discovery))
+    keys = {k["kid"]: k for k in get_json(discovery["jwks_uri"])["keys"]}
+    jwk = keys.get(header.get("kid"))
+    expect(jwk is not None, f"{name}: the token's kid should be in the JWKS", header)
+    public = rsa.PublicKey(
+        int.from_bytes(b64url_decode(jwk["n"]), "big"), int.from_bytes(b64url_decode(jwk["e"]), "big")
+    )
+    try:
+        rsa.verify(f"{header_b64}.{payload_b64}".encode(), b64url_decode(signature_b64), public)
+    except rsa.VerificationError:
+        fail(f"{name}: the RS256 signature does not verify against the JWKS")
+    expect_eq(claims["aud"], "https://api.example.com", f"{name}: aud", str(claims))
+    expect_eq(claims["sub"], DEFAULT_USER_ARN, f"{name}: sub", str(claims))
+    expect_eq(claims["https://sts.amazonaws.com/"]["source_region"], "eu-west-1", f"{name}: source_region", str(claims))
+    passed(name)
+
+    name = "boto3 decode_authorization_message"
+    encoded = admin_post(endpoint, "authorization-message", {"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"})
+    decoded = json.loads(sts.decode_authorization_message(EncodedMessage=encoded["encoded_message"])["DecodedMessage"])
+    expect_eq(decoded["context"]["action"], "s3:GetObject", f"{name}: context.action", str(decoded))
+    expect_eq(decoded["allowed"], False, f"{name}: allowed", str(decoded))
+    try:
+        sts.decode_authorization_message(EncodedMessage="garbage")
+        fail(f"{name}: garbage should be refused")
+    except sts.exceptions.InvalidAuthorizationMessageException:
+        pass
+    passed(name)
+
+    name = "boto3 get_delegated_access_token"
+    grant = admin_post(endpoint, "trade-in-token", {"principal_arn": ROLE_ARN, "session_name": "partner"})
+    out = sts.get_delegated_access_token(TradeInToken=grant["trade_in_token"])
+    expect_eq(out["AssumedPrincipal"], ROLE_ARN, f"{name}: AssumedPrincipal", str(out))
+    try:
+        sts.get_delegated_access_token(TradeInToken="unknown")
+        fail(f"{name}: an unknown token should be refused")
+    except sts.exceptions.ExpiredTradeInTokenException:
+        pass
+    passed(name)
+
+
 def main():
     if len(sys.argv) != 2 or not sys.argv[1].startswith(("http://", "https://")):
         print(f"usage: {sys.argv[0]} http://HOST:PORT", file=sys.stderr)
@@ -318,6 +518,8 @@ def main():
             check_boto3(endpoint)
             check_boto3_assume_role_provider(endpoint)
             check_cli_assume_role_provider(env)
+            check_cli_federation_operations(env, endpoint)
+            check_boto3_token_operations(endpoint)
         except CheckFailed as e:
             print(f"FAIL {e}", file=sys.stderr)
             return 1
