@@ -437,6 +437,42 @@ mod tests {
     }
 
     #[test]
+    fn federation_keys_are_checked() {
+        let check = |toml: &str| Config::from_toml(toml).unwrap().check().err().map(|e| e.0);
+        let provider = "[[fake.identity_providers]]\nurl = \"https://idp.example.com\"\n";
+        assert_eq!(check(provider), None);
+        let bad_jwks = format!("{provider}jwks = \"not json\"\n");
+        assert!(
+            check(&bad_jwks)
+                .unwrap()
+                .starts_with("fake.identity_providers[0].jwks: not a JWKS")
+        );
+        let both = format!("{provider}jwks = '{{\"keys\":[]}}'\njwks_file = \"x.json\"\n");
+        assert!(check(&both).unwrap().contains("not both"));
+        let missing = format!("{provider}jwks_file = \"/nonexistent/jwks.json\"\n");
+        assert!(
+            check(&missing)
+                .unwrap()
+                .contains("cannot read /nonexistent/jwks.json")
+        );
+        assert!(
+            check("[[fake.trade_in_tokens]]\ntoken = \"t\"\nprincipal_arn = \"arn:aws:s3:::b\"\n")
+                .unwrap()
+                .starts_with("fake.trade_in_tokens[0]:")
+        );
+        assert!(
+            check("[fake]\npublic_url = \"ftp://x\"\n")
+                .unwrap()
+                .starts_with("fake.public_url:")
+        );
+        assert!(
+            check("[fake]\noutbound_federation_disabled_accounts = [\"12\"]\n")
+                .unwrap()
+                .starts_with("fake.outbound_federation_disabled_accounts:")
+        );
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_name_the_key() {
         let e = Config::from_toml("[server]\nlisten_on = \"x\"\n").unwrap_err();
         assert!(e.0.contains("listen_on"), "{e}");

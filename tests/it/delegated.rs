@@ -36,6 +36,7 @@ async fn redeem(
 #[tokio::test]
 async fn trade_in_tokens_become_sessions_of_their_principal() {
     let server = start_with(|c| {
+        c.fake.clock = Some("2030-01-01T00:00:00Z".into());
         c.fake.trade_in_tokens.push(TradeInTokenConfig {
             token: "fixed-token-for-ci".into(),
             principal_arn: "arn:aws:iam::222233334444:user/ops/auditor".into(),

@@ -12,7 +12,7 @@ fn task_policy(name: &str) -> PolicyDescriptorType {
 
 #[tokio::test]
 async fn assume_root_gives_the_target_accounts_root() {
-    let server = start().await;
+    let server = start_pinned().await;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
     let before = server.fake().clock().now();
     let out = sts

@@ -103,7 +103,7 @@ async fn assume(
 
 #[tokio::test]
 async fn assertion_becomes_the_answer_and_the_session() {
-    let server = start().await;
+    let server = start_pinned().await;
     let out = assume(&server, &Assertion::new(&server).encode())
         .await
         .expect("assume");
@@ -166,7 +166,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test]
 async fn attributes_set_duration_tags_and_source_identity() {
-    let server = start().await;
+    let server = start_pinned().await;
     let now = server.fake().clock().now();
     let mut a = Assertion::new(&server);
     a.name_id_format = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";

@@ -21,6 +21,11 @@ pub async fn start() -> Server {
     start_with(|_| {}).await
 }
 
+/// A server whose clock stands still (at 2030-01-01T00:00:00Z): durations compare exactly.
+pub async fn start_pinned() -> Server {
+    start_with(|c| c.fake.clock = Some("2030-01-01T00:00:00Z".into())).await
+}
+
 pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Server {
     let mut config = test_config();
     edit(&mut config);

@@ -98,7 +98,7 @@ async fn assume(
 
 #[tokio::test]
 async fn claims_become_the_answer_and_the_session() {
-    let server = start().await;
+    let server = start_pinned().await;
     let out = assume(&server, &token(&claims(&server)))
         .await
         .expect("assume");
