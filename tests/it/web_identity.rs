@@ -321,3 +321,54 @@ async fn declared_providers_check_audience_and_signature() {
         invalid("No OpenIDConnect provider found in your account for https://auth.example.com/")
     );
 }
+
+#[tokio::test]
+async fn rs256_tokens_verify_against_a_declared_jwks() {
+    // One fake issues an RS256 token; a second one declares the first as an identity provider, with
+    // the JWKS the first publishes.
+    let issuer_server =
+        start_with(|c| c.fake.public_url = Some("https://idp.fake.test".into())).await;
+    let jwks = raw(
+        &issuer_server,
+        "GET /_parlel/oidc/000000000000/.well-known/jwks.json HTTP/1.1",
+        "",
+    )
+    .await
+    .body;
+    let minted = client(&issuer_server, "AKIAIOSFODNN7EXAMPLE")
+        .get_web_identity_token()
+        .audience("sts.amazonaws.com")
+        .signing_algorithm("RS256")
+        .send()
+        .await
+        .unwrap();
+    let token = minted.web_identity_token().unwrap();
+
+    let server = start_with(|c| {
+        c.fake.identity_providers.push(IdentityProviderConfig {
+            url: "https://idp.fake.test/_parlel/oidc/000000000000".into(),
+            audiences: vec!["sts.amazonaws.com".into()],
+            jwks: Some(jwks),
+            jwks_file: None,
+        });
+    })
+    .await;
+    let out = assume(&server, token).await.expect("RS256 token verifies");
+    assert_eq!(
+        out.subject_from_web_identity_token(),
+        Some("arn:aws:iam::000000000000:user/parlel")
+    );
+    assert_eq!(
+        out.provider(),
+        Some("arn:aws:iam::123456789012:oidc-provider/idp.fake.test/_parlel/oidc/000000000000")
+    );
+    // One flipped signature byte fails.
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    let mut sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
+    sig[10] ^= 1;
+    let forged = format!("{head}.{}", URL_SAFE_NO_PAD.encode(sig));
+    assert_eq!(
+        assume(&server, &forged).await.unwrap_err(),
+        sts_error(400, "InvalidIdentityToken", "Signature validation failed")
+    );
+}
