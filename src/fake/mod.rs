@@ -38,7 +38,7 @@ pub use clock::Clock;
 pub use ids::account_of;
 pub use jwt::Jwks;
 pub use principal::Principal;
-pub use trade_in::{TradeInRequest, check_grant};
+pub use trade_in::{TradeInGrant, check_grant};
 
 mod live_sessions;
 
@@ -127,6 +127,7 @@ impl Fake {
                         principal_arn: t.principal_arn.clone(),
                         session_name: t.session_name.clone(),
                         duration_seconds: t.duration_seconds,
+                        expires_in_seconds: None,
                         expires: None,
                     };
                     (t.token.clone(), grant)

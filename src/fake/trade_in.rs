@@ -7,50 +7,41 @@ use serde::{Deserialize, Serialize};
 use super::Fake;
 use super::sealed::{self, Purpose};
 
-/// What a trade-in token grants: a session of `principal_arn` (a role or an IAM user).
+/// What a trade-in token grants: a session of `principal_arn` (a role or an IAM user). The admin
+/// route takes it as JSON, and it is what a token seals.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct TradeInGrant {
     /// `arn:aws:iam::ACCOUNT:role/NAME` or `arn:aws:iam::ACCOUNT:user/NAME`.
     pub principal_arn: String,
     /// The role session's name (roles only). Default `delegated-session`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_name: Option<String>,
     /// Lifetime of the credentials, 900..=43200 seconds. Default 3600.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<i32>,
-    /// Seconds since the epoch after which the token no longer trades in (`None`: never).
-    #[serde(default)]
+    /// How long the token stays redeemable from its issue (default 300), when `expires` is not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_seconds: Option<i64>,
+    /// Seconds since the epoch from which the token no longer trades in (`None`: never, for
+    /// configured tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<i64>,
 }
 
-/// The admin route's request: a grant, and how long the token stays redeemable.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TradeInRequest {
-    pub principal_arn: String,
-    #[serde(default)]
-    pub session_name: Option<String>,
-    #[serde(default)]
-    pub duration_seconds: Option<i32>,
-    /// Default 300.
-    #[serde(default)]
-    pub expires_in_seconds: Option<i64>,
-}
-
 impl Fake {
-    /// A trade-in token for `request`, and when it stops being redeemable.
-    pub fn issue_trade_in_token(&self, request: &TradeInRequest) -> Result<(String, i64), String> {
+    /// A trade-in token for `request`, and the instant it stops being redeemable.
+    pub fn issue_trade_in_token(&self, request: &TradeInGrant) -> Result<(String, i64), String> {
         check_grant(&request.principal_arn, request.duration_seconds)?;
-        let expires = self
-            .clock
-            .now()
-            .saturating_add(request.expires_in_seconds.unwrap_or(300));
+        let expires = request.expires.unwrap_or_else(|| {
+            self.clock
+                .now()
+                .saturating_add(request.expires_in_seconds.unwrap_or(300))
+        });
         let grant = TradeInGrant {
-            principal_arn: request.principal_arn.clone(),
-            session_name: request.session_name.clone(),
-            duration_seconds: request.duration_seconds,
             expires: Some(expires),
+            expires_in_seconds: None,
+            ..request.clone()
         };
         let payload = serde_json::to_vec(&grant).map_err(|e| e.to_string())?;
         let nonce = self.entropy.next_request().bytes();

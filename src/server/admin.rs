@@ -6,7 +6,8 @@
 //! - `GET /_parlel/oidc/{account}/.well-known/openid-configuration` and `.../jwks.json`: the OIDC
 //!   issuer of GetWebIdentityToken's tokens (discovery document and public keys).
 //! - `POST /_parlel/trade-in-token` with `{"principal_arn":..,"session_name"?,"duration_seconds"?,
-//!   "expires_in_seconds"?}` -> `{"trade_in_token":..,"expires":..}` for GetDelegatedAccessToken.
+//!   "expires_in_seconds"? | "expires"?}` -> `{"trade_in_token":..,"expires":..}` for
+//!   GetDelegatedAccessToken.
 //! - `POST /_parlel/authorization-message` with `{"action":..,"resource":..,..}` ->
 //!   `{"encoded_message":..}`, which DecodeAuthorizationMessage decodes.
 
@@ -20,7 +21,7 @@ use serde_json::json;
 use super::App;
 use super::http::Body;
 use crate::config::parse_rfc3339_ms;
-use crate::fake::{AuthorizationRequest, TradeInRequest};
+use crate::fake::{AuthorizationRequest, TradeInGrant};
 use crate::response::iso8601_seconds;
 
 /// Admin bodies are tiny; anything bigger is a mistake.
@@ -124,7 +125,7 @@ async fn read_json<T: DeserializeOwned>(
 }
 
 async fn trade_in_token(app: &App, request: Request<Incoming>) -> Response<Body> {
-    let grant: TradeInRequest = match read_json(request, "trade-in-token").await {
+    let grant: TradeInGrant = match read_json(request, "trade-in-token").await {
         Ok(grant) => grant,
         Err(response) => return response,
     };

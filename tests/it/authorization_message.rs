@@ -5,14 +5,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 async fn encode(server: &parlel_sts::Server, request: &Value) -> String {
-    let r = raw(
-        server,
-        "POST /_parlel/authorization-message HTTP/1.1\r\nContent-Type: application/json",
-        &request.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let body: Value = serde_json::from_str(&r.body).unwrap();
+    let body = admin_post(server, "authorization-message", request).await;
     body["encoded_message"].as_str().unwrap().to_owned()
 }
 

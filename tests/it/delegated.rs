@@ -7,14 +7,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 async fn trade_in_token(server: &Server, request: &Value) -> String {
-    let r = raw(
-        server,
-        "POST /_parlel/trade-in-token HTTP/1.1\r\nContent-Type: application/json",
-        &request.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let body: Value = serde_json::from_str(&r.body).unwrap();
+    let body = admin_post(server, "trade-in-token", request).await;
     body["trade_in_token"].as_str().unwrap().to_owned()
 }
 

@@ -196,3 +196,19 @@ pub async fn move_clock(server: &Server, json: &str) -> RawResponse {
     assert_eq!(r.status, 200, "{}", r.body);
     r
 }
+
+/// POST a JSON body to `/_parlel/{route}`; the answer must be 200 JSON.
+pub async fn admin_post(
+    server: &Server,
+    route: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let r = raw(
+        server,
+        &format!("POST /_parlel/{route} HTTP/1.1\r\nContent-Type: application/json"),
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    serde_json::from_str(&r.body).expect("a JSON answer")
+}
