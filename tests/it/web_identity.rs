@@ -263,17 +263,21 @@ async fn token_errors() {
 #[tokio::test]
 async fn declared_providers_check_audience_and_signature() {
     let signer = Signer::new("key-1");
-    let jwks = signer.jwks();
+    // The JWKS from a file (read at start-up), as `jwks_file` in proxy.toml.
+    let jwks_file =
+        std::env::temp_dir().join(format!("parlel-sts-jwks-{}.json", std::process::id()));
+    std::fs::write(&jwks_file, signer.jwks()).unwrap();
     let server = start_with(|c| {
         c.fake.require_identity_provider = true;
         c.fake.identity_providers.push(IdentityProviderConfig {
             url: format!("{GITHUB}/"),
             audiences: vec!["sts.amazonaws.com".into()],
-            jwks: Some(jwks),
-            jwks_file: None,
+            jwks: None,
+            jwks_file: Some(jwks_file.clone()),
         });
     })
     .await;
+    let _ = std::fs::remove_file(&jwks_file);
     let good = claims(&server);
     let out = assume(&server, &signer.sign(&good))
         .await
