@@ -2,7 +2,7 @@
 //! query's `X-Amz-Credential`) and the session token (`X-Amz-Security-Token`). Signatures are not
 //! verified yet; this only reads what the credentials claim.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use crate::error::{ErrorCode, StsError};
 use crate::wire::params::Params;
@@ -14,13 +14,15 @@ pub struct CallerCredentials {
     pub session_token: Option<String>,
 }
 
+static X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+
 /// Reads the caller from the request. `Ok(None)`: the request carries no authentication at all.
 pub fn read_caller(
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Option<CallerCredentials>, StsError> {
     let header_token = headers
-        .get("x-amz-security-token")
+        .get(&X_AMZ_SECURITY_TOKEN)
         .and_then(|v| v.to_str().ok());
     if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
         let auth = auth
