@@ -66,7 +66,7 @@ impl Fake {
     /// Builds the fake from a checked config (`Config::check`).
     pub fn new(config: &FakeConfig, pinned_clock_ms: Option<i64>) -> Fake {
         let secrets = secrets::Secrets::from_seed(config.seed);
-        let entropy = entropy::Entropy::new(secrets.request_stream.clone());
+        let entropy = entropy::Entropy::new(secrets.request_stream.clone(), secrets.fast_stream);
         let mut fake = Fake {
             account: config.account.clone(),
             default_principal: Principal::Root {
@@ -178,8 +178,12 @@ impl Fake {
     /// A stable `AROA`/`AIDA` id for (account, name): the same across sessions, resets and, with a
     /// seed, restarts; the account is encoded in it as AWS does.
     fn unique_id(&self, prefix: &str, account: &str, name: &str) -> String {
-        let input = format!("{prefix}\0{account}\0{name}");
-        let tag = ring::hmac::sign(&self.secrets.unique_id, input.as_bytes());
+        // HMAC of `{prefix}\0{account}\0{name}`, fed in pieces.
+        let mut ctx = ring::hmac::Context::with_key(&self.secrets.unique_id);
+        for part in [prefix, "\0", account, "\0", name] {
+            ctx.update(part.as_bytes());
+        }
+        let tag = ctx.sign();
         let mut tail = [0u8; 16];
         tail.copy_from_slice(&tag.as_ref()[..16]);
         ids::mint(prefix, account, 21, &tail)

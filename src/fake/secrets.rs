@@ -17,6 +17,8 @@ pub struct Secrets {
     pub unique_id: hmac::Key,
     /// The per-request random stream.
     pub request_stream: hmac::Key,
+    /// Without a seed: the key of the cheaper, non-reproducible per-request stream.
+    pub fast_stream: Option<[u64; 2]>,
 }
 
 impl Secrets {
@@ -44,6 +46,13 @@ impl Secrets {
             }
         };
         let root = hmac::Key::new(hmac::HMAC_SHA256, &root);
+        let fast_stream = seed.is_none().then(|| {
+            let tag = hmac::sign(&root, b"fast-request-stream");
+            let mut k = [[0u8; 8]; 2];
+            k[0].copy_from_slice(&tag.as_ref()[..8]);
+            k[1].copy_from_slice(&tag.as_ref()[8..16]);
+            [u64::from_le_bytes(k[0]), u64::from_le_bytes(k[1])]
+        });
         let derive = |label: &[u8]| hmac::sign(&root, label);
         let seal = derive(b"token-seal");
         Secrets {
@@ -55,6 +64,7 @@ impl Secrets {
             secret_key: hmac::Key::new(hmac::HMAC_SHA256, derive(b"secret-key").as_ref()),
             unique_id: hmac::Key::new(hmac::HMAC_SHA256, derive(b"unique-id").as_ref()),
             request_stream: hmac::Key::new(hmac::HMAC_SHA256, derive(b"request-stream").as_ref()),
+            fast_stream,
         }
     }
 }
