@@ -84,29 +84,25 @@ pub enum OpenError {
 }
 
 pub fn seal(secrets: &Secrets, epoch: u32, claims: &SessionClaims) -> String {
-    let plaintext = encode(claims);
-    let mut nonce = [0u8; NONCE_LEN];
-    let tag = hmac::sign(&secrets.token_nonce, &plaintext);
-    nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
-
-    let mut out = Vec::with_capacity(HEADER + plaintext.len() + 16);
+    // One buffer: header, then the claims encrypted in place, then the tag.
+    let mut out = Vec::with_capacity(HEADER + 160);
     out.push(VERSION);
     out.extend_from_slice(&epoch.to_be_bytes());
-    out.extend_from_slice(&nonce);
-    let mut body = plaintext;
+    out.extend_from_slice(&[0u8; NONCE_LEN]);
+    encode_into(&mut out, claims);
+    let mut nonce = [0u8; NONCE_LEN];
+    let tag = hmac::sign(&secrets.token_nonce, &out[HEADER..]);
+    nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
+    out[5..HEADER].copy_from_slice(&nonce);
     // Sealing fails only for inputs larger than the cipher's limit (256 GiB); claims are small.
-    if secrets
-        .token_seal
-        .seal_in_place_append_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(epoch.to_be_bytes()),
-            &mut body,
-        )
-        .is_err()
-    {
-        body.clear();
+    match secrets.token_seal.seal_in_place_separate_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(epoch.to_be_bytes()),
+        &mut out[HEADER..],
+    ) {
+        Ok(tag) => out.extend_from_slice(tag.as_ref()),
+        Err(_) => out.truncate(HEADER),
     }
-    out.extend_from_slice(&body);
     STANDARD.encode(out)
 }
 
@@ -137,13 +133,19 @@ pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims,
 /// UTF-8; lists as a count in the same form and their items; times big-endian i64.
 /// `access_key_id | principal kind (1) and its strings | origin (1) | issued | expires |
 /// chain depth (1) | mfa (1) | source identity (0, or 1 and a string) | tags | transitive keys`.
+#[cfg(test)]
 fn encode(c: &SessionClaims) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    put_str(&mut out, &c.access_key_id);
+    let mut out = Vec::new();
+    encode_into(&mut out, c);
+    out
+}
+
+fn encode_into(out: &mut Vec<u8>, c: &SessionClaims) {
+    put_str(out, &c.access_key_id);
     match &c.principal {
         Principal::Root { account } => {
             out.push(0);
-            put_str(&mut out, account);
+            put_str(out, account);
         }
         Principal::User {
             account,
@@ -153,7 +155,7 @@ fn encode(c: &SessionClaims) -> Vec<u8> {
         } => {
             out.push(1);
             for s in [account, path, name, id] {
-                put_str(&mut out, s);
+                put_str(out, s);
             }
         }
         Principal::AssumedRole {
@@ -165,13 +167,13 @@ fn encode(c: &SessionClaims) -> Vec<u8> {
         } => {
             out.push(2);
             for s in [partition, account, role_name, role_id, session_name] {
-                put_str(&mut out, s);
+                put_str(out, s);
             }
         }
         Principal::FederatedUser { account, name } => {
             out.push(3);
-            put_str(&mut out, account);
-            put_str(&mut out, name);
+            put_str(out, account);
+            put_str(out, name);
         }
     }
     out.push(match c.origin {
@@ -186,20 +188,19 @@ fn encode(c: &SessionClaims) -> Vec<u8> {
     match &c.source_identity {
         Some(s) => {
             out.push(1);
-            put_str(&mut out, s);
+            put_str(out, s);
         }
         None => out.push(0),
     }
-    put_len(&mut out, c.tags.len());
+    put_len(out, c.tags.len());
     for (k, v) in &c.tags {
-        put_str(&mut out, k);
-        put_str(&mut out, v);
+        put_str(out, k);
+        put_str(out, v);
     }
-    put_len(&mut out, c.transitive_tag_keys.len());
+    put_len(out, c.transitive_tag_keys.len());
     for k in &c.transitive_tag_keys {
-        put_str(&mut out, k);
+        put_str(out, k);
     }
-    out
 }
 
 fn put_len(out: &mut Vec<u8>, len: usize) {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::shape::{Member, Operation, Shape};
 use crate::error::StsError;
-use crate::wire::params::{Params, parse_int};
+use crate::wire::params::{Params, parse_int, push_decimal};
 
 /// Items of a list without a modelled maximum that are checked one by one.
 const UNBOUNDED_LIST_WALK: usize = 100;
@@ -188,7 +188,8 @@ fn present(shape: &Shape, wire: &mut String, params: &Params) -> bool {
 
 /// `{wire}.member.{i}`
 fn push_item(wire: &mut String, i: usize) {
-    let _ = write!(wire, ".member.{i}");
+    wire.push_str(".member.");
+    push_decimal(wire, i);
 }
 
 /// Items of a list, counted from `.member.1` up to the first gap.
