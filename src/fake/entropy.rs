@@ -92,15 +92,17 @@ impl RequestRandom<'_> {
         let mut b: [u8; 16] = self.bytes();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let mut id = String::with_capacity(36);
+        let mut id = [b'-'; 36];
+        let mut at = 0;
         for (i, byte) in b.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                id.push('-');
+                at += 1;
             }
-            id.push(HEX[usize::from(byte >> 4)] as char);
-            id.push(HEX[usize::from(byte & 15)] as char);
+            id[at] = HEX[usize::from(byte >> 4)];
+            id[at + 1] = HEX[usize::from(byte & 15)];
+            at += 2;
         }
-        id
+        String::from_utf8_lossy(&id).into_owned()
     }
 
     fn refill(&mut self) {

@@ -37,11 +37,8 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
 
     // Bounded body: refuse by the declared length before reading, then enforce while reading.
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    // (hyper has parsed and checked Content-Length already; the body's exact size is that length.)
+    let declared = body.size_hint().exact();
     if declared.is_some_and(|len| len > app.max_body_bytes as u64) {
         return too_large(app, format);
     }

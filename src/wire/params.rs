@@ -40,6 +40,27 @@ impl Params {
             self.text.reserve(input.len());
             self.entries.reserve(8);
         }
+        // The usual input is valid UTF-8 with nothing to decode: split it as a string.
+        if !input.iter().any(|&b| b == b'%' || b == b'+')
+            && let Ok(text) = std::str::from_utf8(input)
+        {
+            for sequence in text.split('&') {
+                if sequence.is_empty() {
+                    continue;
+                }
+                let (name, value) = sequence.split_once('=').unwrap_or((sequence, ""));
+                let start = self.text.len();
+                self.text.push_str(name);
+                let mid = self.text.len();
+                self.text.push_str(value);
+                self.entries.push(Entry {
+                    name: start..mid,
+                    value: mid..self.text.len(),
+                });
+            }
+            self.build_index();
+            return;
+        }
         // Decoding as `form_urlencoded::parse` does: `&`-separated, empty sequences skipped, split
         // at the first `=`, `+` is a space, `%XX` a byte, then lossy UTF-8.
         for sequence in input.split(|&b| b == b'&') {
@@ -54,6 +75,11 @@ impl Params {
             let value = push_decoded(&mut self.text, value);
             self.entries.push(Entry { name, value });
         }
+        self.build_index();
+    }
+
+    /// Indexes the names once there are many parameters.
+    fn build_index(&mut self) {
         if self.entries.len() > INDEX_ABOVE {
             let mut index = HashMap::with_capacity(self.entries.len());
             for (i, entry) in self.entries.iter().enumerate() {

@@ -127,8 +127,12 @@ impl XmlOut {
         self.buf.extend_from_slice(suffix.as_bytes());
         if let Some(namespace) = namespace {
             self.buf.extend_from_slice(b" xmlns=\"");
-            self.buf
-                .extend_from_slice(quick_xml::escape::escape(namespace).as_bytes());
+            if namespace.contains(['<', '>', '&', '"', '\'']) {
+                self.buf
+                    .extend_from_slice(quick_xml::escape::escape(namespace).as_bytes());
+            } else {
+                self.buf.extend_from_slice(namespace.as_bytes());
+            }
             self.buf.push(b'"');
         }
         self.buf.push(b'>');
