@@ -120,8 +120,50 @@ impl Params {
 
     /// The values of a list of strings (`Name.member.1`, `Name.member.2`, ...), up to the first gap.
     pub fn string_list(&self, name: &str) -> Vec<&str> {
+        if self.index.is_none() {
+            return (1..).map_while(|i| self.get_item(name, i, None)).collect();
+        }
         let mut key = ListKey::new(name);
         (1..).map_while(|i| self.get(key.item(i))).collect()
+    }
+
+    /// `{name}.member.{i}[.{field}]` by a linear scan, without building the name.
+    fn get_item(&self, name: &str, i: usize, field: Option<&str>) -> Option<&str> {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = i;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let parts: [&[u8]; 5] = [
+            name.as_bytes(),
+            b".member.",
+            &digits[at..],
+            if field.is_some() { b"." } else { b"" },
+            field.unwrap_or_default().as_bytes(),
+        ];
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let entry = self.entries.iter().find(|e| {
+            let mut candidate = &self.text.as_bytes()[e.name.clone()];
+            if candidate.len() != len {
+                return false;
+            }
+            parts
+                .iter()
+                .all(|part| match candidate.split_at_checked(part.len()) {
+                    Some((head, rest)) if head == *part => {
+                        candidate = rest;
+                        true
+                    }
+                    _ => false,
+                })
+        })?;
+        Some(&self.text[entry.value.clone()])
     }
 
     /// A list of structures: for each index present, the value of each requested field.
@@ -130,10 +172,13 @@ impl Params {
         name: &str,
         fields: [&str; N],
     ) -> Vec<[Option<&str>; N]> {
-        let mut key = ListKey::new(name);
+        let mut key = self.index.as_ref().map(|_| ListKey::new(name));
         let mut out = Vec::new();
         for i in 1.. {
-            let item = fields.map(|f| self.get(key.field(i, f)));
+            let item = fields.map(|f| match &mut key {
+                Some(key) => self.get(key.field(i, f)),
+                None => self.get_item(name, i, Some(f)),
+            });
             if item.iter().all(Option::is_none) {
                 break;
             }
@@ -319,6 +364,14 @@ mod tests {
         let p = Params::from_urlencoded(list.as_bytes());
         assert_eq!(p.string_list("L").len(), 60);
         assert_eq!(p.string_list("L")[59], "x60");
+        let tags: String = (1..=30)
+            .map(|i| format!("T.member.{i}.Key=k{i}&T.member.{i}.Value=v{i}&"))
+            .collect();
+        let p = Params::from_urlencoded(tags.as_bytes());
+        assert!(p.index.is_some());
+        let listed = p.struct_list("T", ["Key", "Value"]);
+        assert_eq!(listed.len(), 30);
+        assert_eq!(listed[29], [Some("k30"), Some("v30")]);
     }
 
     #[test]
@@ -327,6 +380,11 @@ mod tests {
             b"K.member.1=a&K.member.2=b&K.member.4=d&T.member.1.Key=k&T.member.2.Value=v",
         );
         assert_eq!(p.string_list("K"), vec!["a", "b"]);
+        assert_eq!(p.string_list("K.member"), Vec::<&str>::new());
+        let p2 =
+            Params::from_urlencoded(b"K.member.10=j&K.member.1=a&K.member.1.x=b&Kx.member.2=c");
+        assert_eq!(p2.string_list("K"), vec!["a"]);
+        assert_eq!(p2.struct_list("K", ["x"]), vec![[Some("b")]]);
         let tags = p.struct_list("T", ["Key", "Value"]);
         assert_eq!(tags, vec![[Some("k"), None], [None, Some("v")]]);
     }
