@@ -45,7 +45,20 @@ struct Walk<'p> {
 
 impl Walk<'_> {
     fn members(&mut self, members: &[Member]) -> Result<(), StsError> {
+        let top_level = self.wire.is_empty();
         for member in members {
+            // A top-level member is present only if some parameter is named after it or starts
+            // with its name and a dot: most optional members are absent, and this one pass over
+            // the (few) names avoids building and looking up their item names.
+            if top_level
+                && !member.required
+                && !self.params.names().any(|n| {
+                    n.strip_prefix(member.name)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
+            {
+                continue;
+            }
             let (wire_len, path_len) = (self.wire.len(), self.path.len());
             self.wire.push_str(member.name);
             push_lower_first(&mut self.path, member.name);

@@ -108,6 +108,11 @@ impl Params {
         Some(&self.text[entry.value.clone()])
     }
 
+    /// Every parameter name, in arrival order (duplicates included).
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| &self.text[e.name.clone()])
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
