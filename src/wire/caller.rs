@@ -49,7 +49,7 @@ pub fn read_caller(
 /// `AWS4-HMAC-SHA256 Credential=AKID/20220809/us-east-1/sts/aws4_request, SignedHeaders=.., Signature=..`
 /// (or SigV4a's `AWS4-ECDSA-P256-SHA256`): the access key id of the credential scope.
 fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
-    let (scheme, rest) = auth.split_once(' ').unwrap_or((auth, ""));
+    let (scheme, rest) = split_once_ascii(auth, b' ').unwrap_or((auth, ""));
     if scheme != "AWS4-HMAC-SHA256" && scheme != "AWS4-ECDSA-P256-SHA256" {
         return Err(incomplete(format!(
             "Authorization header requires 'Credential' parameter. Authorization header requires \
@@ -57,9 +57,21 @@ fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
              Authorization={auth}"
         )));
     }
-    for part in rest.split(',') {
+    // `rest.split(',')`, with a byte search (this runs on every request).
+    let mut rest = Some(rest);
+    while let Some(remaining) = rest {
+        let part = match split_once_ascii(remaining, b',') {
+            Some((part, next)) => {
+                rest = Some(next);
+                part
+            }
+            None => {
+                rest = None;
+                remaining
+            }
+        };
         let part = part.trim();
-        let Some((name, value)) = part.split_once('=') else {
+        let Some((name, value)) = split_once_ascii(part, b'=') else {
             return Err(incomplete(format!(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
             )));
@@ -81,8 +93,16 @@ fn access_key_from_authorization(auth: &str) -> Result<String, StsError> {
 
 /// `AKID/date/region/service/aws4_request` -> `AKID`.
 fn credential_scope_key(scope: &str) -> Option<&str> {
-    let (key, rest) = scope.split_once('/')?;
+    let (key, rest) = split_once_ascii(scope, b'/')?;
     (!key.is_empty() && !rest.is_empty()).then_some(key)
+}
+
+/// `s.split_once(c)` for an ASCII `c`, by a plain byte scan (faster than the `char` searcher on
+/// these short strings). Splitting at an ASCII byte always lands on a character boundary.
+fn split_once_ascii(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().position(|b| b == c)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 fn incomplete(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
@@ -124,6 +144,13 @@ mod tests {
         assert_eq!(c.access_key_id, "ASIAX");
         assert_eq!(c.session_token.as_deref(), Some("t"));
         assert_eq!(read_caller(&HeaderMap::new(), &Params::default()), Ok(None));
+    }
+
+    #[test]
+    fn split_once_ascii_is_split_once() {
+        for s in ["", "a", "a,b", ",", "a,,b", "é,ü,", "ü"] {
+            assert_eq!(split_once_ascii(s, b','), s.split_once(','), "{s}");
+        }
     }
 
     #[test]
