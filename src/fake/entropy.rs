@@ -1,7 +1,9 @@
 //! Every random value of a request (request id, key tails, nonces) comes from one per-request stream:
 //! HMAC-SHA256(key, request number || block number). With a seed, the key is derived from it and the
-//! same sequence of requests yields the same bytes; without one, the key is random. Lock-free: one
-//! atomic counter.
+//! same sequence of requests yields the same bytes. Without one nothing needs to be reproducible, so
+//! a much cheaper stream is used: SplitMix64 from a random 128-bit key and the request number
+//! (ids only need to be unique and unguessable enough for a fake; secrets and token nonces are
+//! HMACs of their own). Lock-free: one atomic counter.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -9,14 +11,26 @@ use ring::hmac;
 
 #[derive(Debug)]
 pub struct Entropy {
-    key: hmac::Key,
+    source: Source,
     requests: AtomicU64,
 }
 
+#[derive(Debug)]
+enum Source {
+    /// Reproducible: HMAC blocks.
+    Seeded(hmac::Key),
+    /// Not reproducible: SplitMix64 keyed with random bits.
+    Fast([u64; 2]),
+}
+
 impl Entropy {
-    pub fn new(key: hmac::Key) -> Entropy {
+    /// `fast_key`: `Some` (random bits) when there is no seed and the stream need not be reproducible.
+    pub fn new(key: hmac::Key, fast_key: Option<[u64; 2]>) -> Entropy {
         Entropy {
-            key,
+            source: match fast_key {
+                Some(k) => Source::Fast(k),
+                None => Source::Seeded(key),
+            },
             requests: AtomicU64::new(0),
         }
     }
@@ -25,7 +39,7 @@ impl Entropy {
     pub fn next_request(&self) -> RequestRandom<'_> {
         let request = self.requests.fetch_add(1, Ordering::Relaxed);
         RequestRandom {
-            key: &self.key,
+            source: &self.source,
             request,
             block: 0,
             buf: [0; 32],
@@ -36,21 +50,33 @@ impl Entropy {
 
 /// One request's random bytes.
 pub struct RequestRandom<'a> {
-    key: &'a hmac::Key,
+    source: &'a Source,
     request: u64,
     block: u32,
     buf: [u8; 32],
     used: usize,
 }
 
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's output function (a bijection).
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 impl RequestRandom<'_> {
-    pub fn fill(&mut self, out: &mut [u8]) {
-        for byte in out {
+    pub fn fill(&mut self, mut out: &mut [u8]) {
+        while !out.is_empty() {
             if self.used == self.buf.len() {
                 self.refill();
             }
-            *byte = self.buf[self.used];
-            self.used += 1;
+            let n = out.len().min(self.buf.len() - self.used);
+            let (head, rest) = out.split_at_mut(n);
+            head.copy_from_slice(&self.buf[self.used..self.used + n]);
+            self.used += n;
+            out = rest;
         }
     }
 
@@ -66,24 +92,39 @@ impl RequestRandom<'_> {
         let mut b: [u8; 16] = self.bytes();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let mut id = String::with_capacity(36);
+        let mut id = [b'-'; 36];
+        let mut at = 0;
         for (i, byte) in b.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                id.push('-');
+                at += 1;
             }
-            id.push(HEX[usize::from(byte >> 4)] as char);
-            id.push(HEX[usize::from(byte & 15)] as char);
+            id[at] = HEX[usize::from(byte >> 4)];
+            id[at + 1] = HEX[usize::from(byte & 15)];
+            at += 2;
         }
-        id
+        String::from_utf8_lossy(&id).into_owned()
     }
 
     fn refill(&mut self) {
-        let mut msg = [0u8; 12];
-        msg[..8].copy_from_slice(&self.request.to_be_bytes());
-        msg[8..].copy_from_slice(&self.block.to_be_bytes());
+        match self.source {
+            Source::Seeded(key) => {
+                let mut msg = [0u8; 12];
+                msg[..8].copy_from_slice(&self.request.to_be_bytes());
+                msg[8..].copy_from_slice(&self.block.to_be_bytes());
+                self.buf.copy_from_slice(hmac::sign(key, &msg).as_ref());
+            }
+            Source::Fast([k0, k1]) => {
+                let base = mix(self.request ^ k0) ^ k1;
+                let first = u64::from(self.block) * 4;
+                for (i, chunk) in self.buf.chunks_exact_mut(8).enumerate() {
+                    let n = first + i as u64 + 1;
+                    chunk.copy_from_slice(
+                        &mix(base.wrapping_add(n.wrapping_mul(GOLDEN))).to_le_bytes(),
+                    );
+                }
+            }
+        }
         self.block = self.block.wrapping_add(1);
-        self.buf
-            .copy_from_slice(hmac::sign(self.key, &msg).as_ref());
         self.used = 0;
     }
 }
@@ -94,8 +135,8 @@ mod tests {
 
     #[test]
     fn same_key_same_stream_and_uuid_shape() {
-        let a = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"));
-        let b = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"));
+        let a = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), None);
+        let b = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), None);
         let (mut ra, mut rb) = (a.next_request(), b.next_request());
         assert_eq!(ra.bytes::<100>(), rb.bytes::<100>());
         let id = a.next_request().uuid();
@@ -104,5 +145,40 @@ mod tests {
         assert_eq!(id.find('-'), Some(8));
         assert_eq!(&id[14..15], "4");
         assert_ne!(a.next_request().uuid(), id);
+    }
+
+    #[test]
+    fn seeded_stream_is_the_hmac_stream() {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, b"k");
+        let e = Entropy::new(key.clone(), None);
+        e.next_request();
+        let mut r = e.next_request();
+        let mut expected = Vec::new();
+        for block in 0u32..3 {
+            let mut msg = [0u8; 12];
+            msg[..8].copy_from_slice(&1u64.to_be_bytes());
+            msg[8..].copy_from_slice(&block.to_be_bytes());
+            expected.extend_from_slice(hmac::sign(&key, &msg).as_ref());
+        }
+        let mut got = [0u8; 96];
+        r.fill(&mut got[..5]);
+        r.fill(&mut got[5..40]);
+        r.fill(&mut got[40..]);
+        assert_eq!(got[..], expected[..]);
+    }
+
+    #[test]
+    fn fast_stream_differs_per_request_and_key() {
+        let key = || hmac::Key::new(hmac::HMAC_SHA256, b"k");
+        let a = Entropy::new(key(), Some([1, 2]));
+        let b = Entropy::new(key(), Some([1, 3]));
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            assert!(seen.insert(a.next_request().bytes::<16>()));
+            assert!(seen.insert(b.next_request().bytes::<16>()));
+        }
+        let mut r = a.next_request();
+        let (x, y): ([u8; 32], [u8; 32]) = (r.bytes(), r.bytes());
+        assert_ne!(x, y);
     }
 }

@@ -21,6 +21,7 @@ mod token;
 mod trade_in;
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use base64::Engine;
@@ -86,6 +87,75 @@ pub struct Fake {
     outbound_federation_disabled: Vec<String>,
     /// `fake.trade_in_tokens`: fixed trade-in tokens.
     trade_in_tokens: HashMap<String, trade_in::TradeInGrant>,
+    /// Recently computed unique ids: the same few roles are assumed over and over.
+    unique_ids: UniqueIdCache,
+}
+
+/// A small direct-mapped memo of `unique_id` (a pure function of its inputs): bounded memory, one
+/// uncontended lock, and a miss costs no more than the HMAC it saves.
+#[derive(Default)]
+struct UniqueIdCache(Mutex<Vec<Option<CachedId>>>);
+
+struct CachedId {
+    /// `prefix`, `account` and `name`, each followed by a NUL (none of them holds one).
+    key: String,
+    id: String,
+}
+
+const UNIQUE_ID_SLOTS: usize = 64;
+
+impl UniqueIdCache {
+    fn slot(parts: &[&str; 3]) -> usize {
+        // FNV-1a: cheap, and only picks a slot (the key is compared in full).
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in parts {
+            for &b in part.as_bytes().iter().chain(b"\0") {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        (h % UNIQUE_ID_SLOTS as u64) as usize
+    }
+
+    fn matches(key: &str, parts: &[&str; 3]) -> bool {
+        let mut rest = key;
+        for part in parts {
+            match rest.strip_prefix(part).and_then(|r| r.strip_prefix('\0')) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+
+    fn get_or_insert(&self, parts: [&str; 3], compute: impl FnOnce() -> String) -> String {
+        // A name holding NUL would make keys ambiguous: never cache it.
+        if parts.iter().any(|p| p.contains('\0')) {
+            return compute();
+        }
+        let slot = Self::slot(&parts);
+        if let Ok(slots) = self.0.lock()
+            && let Some(Some(cached)) = slots.get(slot)
+            && Self::matches(&cached.key, &parts)
+        {
+            return cached.id.clone();
+        }
+        let id = compute();
+        if let Ok(mut slots) = self.0.lock() {
+            if slots.len() < UNIQUE_ID_SLOTS {
+                slots.resize_with(UNIQUE_ID_SLOTS, || None);
+            }
+            let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+            for part in parts {
+                key.push_str(part);
+                key.push('\0');
+            }
+            slots[slot] = Some(CachedId {
+                key,
+                id: id.clone(),
+            });
+        }
+        id
+    }
 }
 
 impl Fake {
@@ -93,7 +163,7 @@ impl Fake {
     pub fn new(config: &FakeConfig, pinned_clock_ms: Option<i64>) -> Fake {
         let secrets = secrets::Secrets::from_seed(config.seed);
         let secrets_seed = secrets.signing_key_seed;
-        let entropy = entropy::Entropy::new(secrets.request_stream.clone());
+        let entropy = entropy::Entropy::new(secrets.request_stream.clone(), secrets.fast_stream);
         let mut fake = Fake {
             account: config.account.clone(),
             default_principal: Principal::Root {
@@ -133,6 +203,7 @@ impl Fake {
                     (t.token.clone(), grant)
                 })
                 .collect(),
+            unique_ids: UniqueIdCache::default(),
         };
         fake.default_principal =
             fake.principal_from_spec(&config.account, &config.default_principal);
@@ -266,11 +337,17 @@ impl Fake {
     /// A stable `AROA`/`AIDA` id for (account, name): the same across sessions, resets and, with a
     /// seed, restarts; the account is encoded in it as AWS does.
     fn unique_id(&self, prefix: &str, account: &str, name: &str) -> String {
-        let input = format!("{prefix}\0{account}\0{name}");
-        let tag = ring::hmac::sign(&self.secrets.unique_id, input.as_bytes());
-        let mut tail = [0u8; 16];
-        tail.copy_from_slice(&tag.as_ref()[..16]);
-        ids::mint(prefix, account, 21, &tail)
+        self.unique_ids.get_or_insert([prefix, account, name], || {
+            // HMAC of `{prefix}\0{account}\0{name}`, fed in pieces.
+            let mut ctx = ring::hmac::Context::with_key(&self.secrets.unique_id);
+            for part in [prefix, "\0", account, "\0", name] {
+                ctx.update(part.as_bytes());
+            }
+            let tag = ctx.sign();
+            let mut tail = [0u8; 16];
+            tail.copy_from_slice(&tag.as_ref()[..16]);
+            ids::mint(prefix, account, 21, &tail)
+        })
     }
 }
 
@@ -280,4 +357,44 @@ fn request_ids(rng: &mut entropy::RequestRandom<'_>) -> (String, String) {
     let request_id = rng.uuid();
     let extended = base64::engine::general_purpose::STANDARD.encode(rng.bytes::<16>());
     (request_id, extended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_id_cache_is_transparent() {
+        let cache = UniqueIdCache::default();
+        let mut computed = 0;
+        let mut id = |parts: [&str; 3]| {
+            cache.get_or_insert(parts, || {
+                computed += 1;
+                parts.join("|")
+            })
+        };
+        assert_eq!(id(["AROA", "1", "app"]), "AROA|1|app");
+        assert_eq!(id(["AROA", "1", "app"]), "AROA|1|app");
+        assert_eq!(id(["AROA", "1", "ap"]), "AROA|1|ap");
+        assert_eq!(id(["AROA", "1a", "pp"]), "AROA|1a|pp");
+        assert_eq!(id(["AIDA", "1", "app"]), "AIDA|1|app");
+        assert_eq!(id(["AROA", "1", "a\0b"]), "AROA|1|a\0b");
+        assert_eq!(id(["AROA", "1", "a\0b"]), "AROA|1|a\0b");
+        for i in 0..200 {
+            let name = format!("role{i}");
+            assert_eq!(id(["AROA", "1", &name]), format!("AROA|1|{name}"));
+        }
+        assert_eq!(computed, 206);
+    }
+
+    #[test]
+    fn unique_ids_are_the_hmac_of_the_joined_inputs() {
+        let fake = Fake::new(&crate::config::Config::default().fake, None);
+        let tag = ring::hmac::sign(&fake.secrets.unique_id, b"AROA\x00123456789012\x00app");
+        let mut tail = [0u8; 16];
+        tail.copy_from_slice(&tag.as_ref()[..16]);
+        let expected = ids::mint("AROA", "123456789012", 21, &tail);
+        assert_eq!(fake.unique_id("AROA", "123456789012", "app"), expected);
+        assert_eq!(fake.unique_id("AROA", "123456789012", "app"), expected);
+    }
 }

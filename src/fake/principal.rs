@@ -60,22 +60,31 @@ impl Principal {
 
     pub fn arn(&self) -> String {
         match self {
-            Principal::Root { account } => format!("arn:aws:iam::{account}:root"),
+            Principal::Root { account } => concat(&["arn:aws:iam::", account, ":root"]),
             Principal::User {
                 account,
                 path,
                 name,
                 ..
-            } => format!("arn:aws:iam::{account}:user{path}{name}"),
+            } => concat(&["arn:aws:iam::", account, ":user", path, name]),
             Principal::AssumedRole {
                 partition,
                 account,
                 role_name,
                 session_name,
                 ..
-            } => format!("arn:{partition}:sts::{account}:assumed-role/{role_name}/{session_name}"),
+            } => concat(&[
+                "arn:",
+                partition,
+                ":sts::",
+                account,
+                ":assumed-role/",
+                role_name,
+                "/",
+                session_name,
+            ]),
             Principal::FederatedUser { account, name } => {
-                format!("arn:aws:sts::{account}:federated-user/{name}")
+                concat(&["arn:aws:sts::", account, ":federated-user/", name])
             }
         }
     }
@@ -89,10 +98,17 @@ impl Principal {
                 role_id,
                 session_name,
                 ..
-            } => format!("{role_id}:{session_name}"),
-            Principal::FederatedUser { account, name } => format!("{account}:{name}"),
+            } => concat(&[role_id, ":", session_name]),
+            Principal::FederatedUser { account, name } => concat(&[account, ":", name]),
         }
     }
+}
+
+/// The parts, joined, in one allocation of the right size.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|p| out.push_str(p));
+    out
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Self-describing session tokens. A SessionToken is an authenticated, encrypted blob holding the
 //! session itself (principal, times, chain, MFA, source identity, tags, its access key id), so memory
 //! does not grow with the number of sessions issued. Layout, base64 (standard alphabet):
-//! `version (1) | key epoch (4, big-endian) | nonce (12) | ChaCha20-Poly1305(claims JSON) + tag (16)`.
+//! `version (1) | key epoch (4, big-endian) | nonce (12) | ChaCha20-Poly1305(claims) + tag (16)`,
+//! the claims in a compact binary encoding (see `encode`).
 //! The epoch is authenticated as associated data; `reset` starts a new one, and tokens of any other
 //! epoch are "never issued here".
 
@@ -14,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::principal::Principal;
 use super::secrets::Secrets;
 
-const VERSION: u8 = 0x21;
+/// 0x21 sealed JSON claims; 0x22 the binary encoding.
+const VERSION: u8 = 0x22;
 const HEADER: usize = 1 + 4 + NONCE_LEN;
 
 /// How a session came to be: decides what its credentials may call.
@@ -90,29 +92,25 @@ pub enum OpenError {
 }
 
 pub fn seal(secrets: &Secrets, epoch: u32, claims: &SessionClaims) -> String {
-    let plaintext = serde_json::to_vec(claims).unwrap_or_default();
-    let mut nonce = [0u8; NONCE_LEN];
-    let tag = hmac::sign(&secrets.token_nonce, &plaintext);
-    nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
-
-    let mut out = Vec::with_capacity(HEADER + plaintext.len() + 16);
+    // One buffer: header, then the claims encrypted in place, then the tag.
+    let mut out = Vec::with_capacity(HEADER + 160);
     out.push(VERSION);
     out.extend_from_slice(&epoch.to_be_bytes());
-    out.extend_from_slice(&nonce);
-    let mut body = plaintext;
+    out.extend_from_slice(&[0u8; NONCE_LEN]);
+    encode_into(&mut out, claims);
+    let mut nonce = [0u8; NONCE_LEN];
+    let tag = hmac::sign(&secrets.token_nonce, &out[HEADER..]);
+    nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
+    out[5..HEADER].copy_from_slice(&nonce);
     // Sealing fails only for inputs larger than the cipher's limit (256 GiB); claims are small.
-    if secrets
-        .token_seal
-        .seal_in_place_append_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(epoch.to_be_bytes()),
-            &mut body,
-        )
-        .is_err()
-    {
-        body.clear();
+    match secrets.token_seal.seal_in_place_separate_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(epoch.to_be_bytes()),
+        &mut out[HEADER..],
+    ) {
+        Ok(tag) => out.extend_from_slice(tag.as_ref()),
+        Err(_) => out.truncate(HEADER),
     }
-    out.extend_from_slice(&body);
     STANDARD.encode(out)
 }
 
@@ -136,7 +134,211 @@ pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims,
             &mut raw[HEADER..],
         )
         .map_err(|_| OpenError::OtherEpochOrServer)?;
-    serde_json::from_slice(plaintext).map_err(|_| OpenError::Malformed)
+    decode(plaintext).ok_or(OpenError::Malformed)
+}
+
+/// The claims as bytes: strings as a length (one byte, or 255 then four bytes big-endian) and
+/// UTF-8; lists as a count in the same form and their items; times big-endian i64.
+/// `access_key_id | principal kind (1) and its strings | origin (1) | issued | expires |
+/// chain depth (1) | mfa (1) | source identity (0, or 1 and a string) | tags | transitive keys`.
+#[cfg(test)]
+fn encode(c: &SessionClaims) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_into(&mut out, c);
+    out
+}
+
+fn encode_into(out: &mut Vec<u8>, c: &SessionClaims) {
+    put_str(out, &c.access_key_id);
+    match &c.principal {
+        Principal::Root { account } => {
+            out.push(0);
+            put_str(out, account);
+        }
+        Principal::User {
+            account,
+            path,
+            name,
+            id,
+        } => {
+            out.push(1);
+            for s in [account, path, name, id] {
+                put_str(out, s);
+            }
+        }
+        Principal::AssumedRole {
+            partition,
+            account,
+            role_name,
+            role_id,
+            session_name,
+        } => {
+            out.push(2);
+            for s in [partition, account, role_name, role_id, session_name] {
+                put_str(out, s);
+            }
+        }
+        Principal::FederatedUser { account, name } => {
+            out.push(3);
+            put_str(out, account);
+            put_str(out, name);
+        }
+    }
+    out.push(match c.origin {
+        Origin::AssumeRole => 0,
+        Origin::SessionToken => 1,
+        Origin::FederationToken => 2,
+        Origin::AssumeRoot => 3,
+        Origin::WebIdentity => 4,
+        Origin::Saml => 5,
+        Origin::DelegatedAccessToken => 6,
+    });
+    out.extend_from_slice(&c.issued.to_be_bytes());
+    out.extend_from_slice(&c.expires.to_be_bytes());
+    out.push(c.chain_depth);
+    out.push(u8::from(c.mfa));
+    match &c.source_identity {
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+        None => out.push(0),
+    }
+    put_len(out, c.tags.len());
+    for (k, v) in &c.tags {
+        put_str(out, k);
+        put_str(out, v);
+    }
+    put_len(out, c.transitive_tag_keys.len());
+    for k in &c.transitive_tag_keys {
+        put_str(out, k);
+    }
+}
+
+fn put_len(out: &mut Vec<u8>, len: usize) {
+    match u8::try_from(len) {
+        Ok(short) if short < 255 => out.push(short),
+        _ => {
+            out.push(255);
+            out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
+        }
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// The inverse of `encode`; `None` for anything it would not have written.
+fn decode(bytes: &[u8]) -> Option<SessionClaims> {
+    let mut r = Reader(bytes);
+    let access_key_id = r.string()?;
+    let principal = match r.byte()? {
+        0 => Principal::Root {
+            account: r.string()?,
+        },
+        1 => Principal::User {
+            account: r.string()?,
+            path: r.string()?,
+            name: r.string()?,
+            id: r.string()?,
+        },
+        2 => Principal::AssumedRole {
+            partition: r.string()?,
+            account: r.string()?,
+            role_name: r.string()?,
+            role_id: r.string()?,
+            session_name: r.string()?,
+        },
+        3 => Principal::FederatedUser {
+            account: r.string()?,
+            name: r.string()?,
+        },
+        _ => return None,
+    };
+    let origin = match r.byte()? {
+        0 => Origin::AssumeRole,
+        1 => Origin::SessionToken,
+        2 => Origin::FederationToken,
+        3 => Origin::AssumeRoot,
+        4 => Origin::WebIdentity,
+        5 => Origin::Saml,
+        6 => Origin::DelegatedAccessToken,
+        _ => return None,
+    };
+    let issued = r.i64()?;
+    let expires = r.i64()?;
+    let chain_depth = r.byte()?;
+    let mfa = match r.byte()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let source_identity = match r.byte()? {
+        0 => None,
+        1 => Some(r.string()?),
+        _ => return None,
+    };
+    let n = r.len()?;
+    let mut tags = Vec::with_capacity(n.min(64));
+    for _ in 0..n {
+        tags.push((r.string()?, r.string()?));
+    }
+    let n = r.len()?;
+    let mut transitive_tag_keys = Vec::with_capacity(n.min(64));
+    for _ in 0..n {
+        transitive_tag_keys.push(r.string()?);
+    }
+    r.0.is_empty().then_some(SessionClaims {
+        access_key_id,
+        principal,
+        origin,
+        issued,
+        expires,
+        chain_depth,
+        mfa,
+        source_identity,
+        tags,
+        transitive_tag_keys,
+    })
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    fn len(&mut self) -> Option<usize> {
+        match self.byte()? {
+            255 => {
+                let mut be = [0u8; 4];
+                be.copy_from_slice(self.take(4)?);
+                usize::try_from(u32::from_be_bytes(be)).ok()
+            }
+            short => Some(usize::from(short)),
+        }
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.len()?;
+        let bytes = self.take(n)?;
+        std::str::from_utf8(bytes).ok().map(str::to_owned)
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        let mut be = [0u8; 8];
+        be.copy_from_slice(self.take(8)?);
+        Some(i64::from_be_bytes(be))
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +360,60 @@ mod tests {
             source_identity: None,
             tags: vec![("k".into(), "v".into())],
             transitive_tag_keys: vec![],
+        }
+    }
+
+    #[test]
+    fn every_claim_round_trips() {
+        let s = Secrets::from_seed(Some(3));
+        let long = "x".repeat(300);
+        let principals = [
+            Principal::Root {
+                account: "1".into(),
+            },
+            Principal::User {
+                account: "1".into(),
+                path: "/a/b/".into(),
+                name: "n".into(),
+                id: "AIDA".into(),
+            },
+            Principal::AssumedRole {
+                partition: "aws-cn".into(),
+                account: "123456789012".into(),
+                role_name: long.clone(),
+                role_id: "AROA".into(),
+                session_name: "s@x".into(),
+            },
+            claims().principal,
+        ];
+        for (i, principal) in principals.into_iter().enumerate() {
+            let mut c = claims();
+            c.principal = principal;
+            c.origin = [
+                Origin::AssumeRole,
+                Origin::SessionToken,
+                Origin::FederationToken,
+                Origin::AssumeRoot,
+                Origin::WebIdentity,
+                Origin::Saml,
+                Origin::DelegatedAccessToken,
+            ][i % 7];
+            c.issued = -5;
+            c.expires = i64::MAX;
+            c.chain_depth = 255;
+            c.mfa = i % 2 == 0;
+            c.source_identity = (i % 2 == 1).then(|| "src".to_owned());
+            c.tags = (0..300).map(|t| (format!("k{t}"), long.clone())).collect();
+            c.transitive_tag_keys = vec!["k1".into(), String::new(), "é".into()];
+            assert_eq!(open(&s, 9, &seal(&s, 9, &c)), Ok(c.clone()));
+            let bytes = encode(&c);
+            assert_eq!(decode(&bytes), Some(c));
+            for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+                assert_eq!(decode(&bytes[..cut]), None, "{cut}");
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert_eq!(decode(&longer), None);
         }
     }
 

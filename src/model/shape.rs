@@ -46,7 +46,59 @@ pub enum Shape {
 #[derive(Debug)]
 pub struct Pattern {
     pub source: &'static str,
-    compiled: OnceLock<Option<Regex>>,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    regex: Regex,
+    /// For a pattern that is one character class repeated (`[...]*` or `[...]+`, as every model
+    /// pattern is): which ASCII characters the class holds, so ASCII values skip the regex.
+    ascii: Option<AsciiClass>,
+}
+
+#[derive(Debug)]
+struct AsciiClass {
+    allowed: u128,
+    at_least_one: bool,
+}
+
+impl AsciiClass {
+    /// `Some` when `source` (Java dialect) is `[...]*` or `[...]+` with no nested brackets.
+    fn of(source: &str) -> Option<AsciiClass> {
+        let (class, at_least_one) = match source.strip_suffix('*') {
+            Some(class) => (class, false),
+            None => (source.strip_suffix('+')?, true),
+        };
+        let inner = class.strip_prefix('[')?.strip_suffix(']')?;
+        if inner.contains(['[', ']']) {
+            return None;
+        }
+        let one = Regex::new(&java_to_rust(class)).ok()?;
+        let mut allowed = 0u128;
+        let mut buf = [0u8; 4];
+        for c in 0u8..128 {
+            if one.is_match(char::from(c).encode_utf8(&mut buf)) {
+                allowed |= 1 << c;
+            }
+        }
+        Some(AsciiClass {
+            allowed,
+            at_least_one,
+        })
+    }
+
+    /// `None` when `value` is not all ASCII (the regex decides then).
+    fn matches(&self, value: &str) -> Option<bool> {
+        let mut ok = !(self.at_least_one && value.is_empty());
+        for b in value.bytes() {
+            if b >= 128 {
+                return None;
+            }
+            ok &= self.allowed & (1 << b) != 0;
+        }
+        Some(ok)
+    }
 }
 
 impl Pattern {
@@ -59,11 +111,18 @@ impl Pattern {
 
     /// Whole-value match, as Java's `String.matches`. Compiled once, on first use.
     pub fn matches(&self, value: &str) -> bool {
-        match self
-            .compiled
-            .get_or_init(|| Regex::new(&java_to_rust(self.source)).ok())
-        {
-            Some(re) => re.is_match(value),
+        match self.compiled.get_or_init(|| {
+            Regex::new(&java_to_rust(self.source))
+                .ok()
+                .map(|regex| Compiled {
+                    regex,
+                    ascii: AsciiClass::of(self.source),
+                })
+        }) {
+            Some(c) => match c.ascii.as_ref().and_then(|a| a.matches(value)) {
+                Some(matched) => matched,
+                None => c.regex.is_match(value),
+            },
             // Unreachable for the shipped model (a unit test compiles every pattern); never reject for it.
             None => true,
         }
@@ -109,6 +168,37 @@ mod tests {
         assert!(found.len() > 5);
         for p in found {
             assert!(Regex::new(&java_to_rust(p.source)).is_ok(), "{}", p.source);
+            assert!(AsciiClass::of(p.source).is_some(), "{}", p.source);
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_regex() {
+        let mut found = Vec::new();
+        for op in operations() {
+            op.input
+                .iter()
+                .for_each(|m| all_patterns(m.shape, &mut found));
+        }
+        let mut values: Vec<String> = (0u8..128).map(|c| char::from(c).to_string()).collect();
+        values.extend(
+            [
+                "",
+                "ab",
+                "a b",
+                "a/b:c",
+                "x\ty",
+                "arn:aws:iam::1:role/r",
+                "a\u{7f}",
+            ]
+            .map(String::from),
+        );
+        values.extend((0u8..128).map(|c| format!("ok{}ok", char::from(c))));
+        for p in found {
+            let re = Regex::new(&java_to_rust(p.source)).unwrap();
+            for v in &values {
+                assert_eq!(p.matches(v), re.is_match(v), "{} {v:?}", p.source);
+            }
         }
     }
 

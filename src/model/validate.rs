@@ -8,13 +8,16 @@ use std::fmt::Write;
 
 use super::shape::{Member, Operation, Shape};
 use crate::error::StsError;
-use crate::wire::params::{Params, parse_int};
+use crate::wire::params::{Params, parse_int, push_decimal};
 
 /// Items of a list without a modelled maximum that are checked one by one.
 const UNBOUNDED_LIST_WALK: usize = 100;
 
 /// Checks every member of `op` in `params`. `Ok(())` means every constraint of the model holds.
 pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
+    if op.input.is_empty() {
+        return Ok(());
+    }
     let mut walk = Walk {
         params,
         failures: Vec::new(),
@@ -45,7 +48,20 @@ struct Walk<'p> {
 
 impl Walk<'_> {
     fn members(&mut self, members: &[Member]) -> Result<(), StsError> {
+        let top_level = self.wire.is_empty();
         for member in members {
+            // A top-level member is present only if some parameter is named after it or starts
+            // with its name and a dot: most optional members are absent, and this one pass over
+            // the (few) names avoids building and looking up their item names.
+            if top_level
+                && !member.required
+                && !self.params.names().any(|n| {
+                    n.strip_prefix(member.name)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
+            {
+                continue;
+            }
             let (wire_len, path_len) = (self.wire.len(), self.path.len());
             self.wire.push_str(member.name);
             push_lower_first(&mut self.path, member.name);
@@ -188,7 +204,8 @@ fn present(shape: &Shape, wire: &mut String, params: &Params) -> bool {
 
 /// `{wire}.member.{i}`
 fn push_item(wire: &mut String, i: usize) {
-    let _ = write!(wire, ".member.{i}");
+    wire.push_str(".member.");
+    push_decimal(wire, i);
 }
 
 /// Items of a list, counted from `.member.1` up to the first gap.

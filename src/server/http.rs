@@ -2,12 +2,14 @@
 //! (read a bounded body -> parameters -> caller -> backend -> render, one write).
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
 
 use super::App;
 use super::admin;
@@ -35,24 +37,24 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
 
     // Bounded body: refuse by the declared length before reading, then enforce while reading.
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    // (hyper has parsed and checked Content-Length already; the body's exact size is that length.)
+    let declared = body.size_hint().exact();
     if declared.is_some_and(|len| len > app.max_body_bytes as u64) {
         return too_large(app, format);
     }
-    let collected = tokio::time::timeout(
-        app.body_read_timeout,
-        Limited::new(body, app.max_body_bytes).collect(),
-    )
-    .await;
+    // Usually the whole body came with the headers: read it without arming a timer, and only
+    // start the clock when the client is still sending.
+    let mut read = std::pin::pin!(read_body(body, app.max_body_bytes));
+    let first = std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await;
+    let collected = match first {
+        Poll::Ready(result) => Ok(result),
+        Poll::Pending => tokio::time::timeout(app.body_read_timeout, read).await,
+    };
     let body = match collected {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => return too_large(app, format),
+        Ok(Ok(body)) => body,
+        Ok(Err(BodyError::TooLarge)) => return too_large(app, format),
         // The client broke off mid-body (or sent a broken chunked encoding).
-        Ok(Err(_)) => return closing(incomplete_body(app, format)),
+        Ok(Err(BodyError::Broken)) => return closing(incomplete_body(app, format)),
         Err(_) => {
             let error = StsError::new(
                 ErrorCode::RequestTimeout,
@@ -104,9 +106,49 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     respond(
         rendered,
         format,
-        &reply.request_id,
-        &reply.extended_request_id,
+        reply.request_id,
+        reply.extended_request_id,
     )
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// The whole body, at most `limit` bytes. A body that arrives in one frame (the usual case) is
+/// passed on as it is, without copying.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<Vec<u8>> = None;
+    let mut total = 0usize;
+    while !body.is_end_stream() {
+        let Some(frame) = body.frame().await else {
+            break;
+        };
+        let Ok(data) = frame.map_err(|_| BodyError::Broken)?.into_data() else {
+            continue; // trailers
+        };
+        total = total.saturating_add(data.len());
+        if total > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match (&mut first, &mut joined) {
+            (_, Some(joined)) => joined.extend_from_slice(&data),
+            (None, None) => first = Some(data),
+            (Some(head), None) => {
+                let mut all = Vec::with_capacity(total);
+                all.extend_from_slice(head);
+                all.extend_from_slice(&data);
+                joined = Some(all);
+            }
+        }
+    }
+    Ok(match (first, joined) {
+        (_, Some(joined)) => Bytes::from(joined),
+        (Some(first), None) => first,
+        (None, None) => Bytes::new(),
+    })
 }
 
 /// `Accept: application/json` gets JSON, as STS does for it; everything else XML.
@@ -123,23 +165,34 @@ fn response_format(headers: &HeaderMap) -> Format {
     }
 }
 
-fn respond(rendered: Rendered, format: Format, request_id: &str, extended: &str) -> Response<Body> {
+static X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+static X_AMZ_STS_EXTENDED_REQUEST_ID: HeaderName =
+    HeaderName::from_static("x-amz-sts-extended-request-id");
+
+fn respond(
+    rendered: Rendered,
+    format: Format,
+    request_id: String,
+    extended: String,
+) -> Response<Body> {
     let mut response = Response::new(Full::new(rendered.body));
     *response.status_mut() =
         StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
+    headers.reserve(4);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
     );
-    insert(headers, "x-amzn-requestid", request_id);
-    insert(headers, "x-amz-sts-extended-request-id", extended);
+    insert(headers, &X_AMZN_REQUESTID, request_id);
+    insert(headers, &X_AMZ_STS_EXTENDED_REQUEST_ID, extended);
     response
 }
 
-fn insert(headers: &mut HeaderMap, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        headers.insert(name, v);
+/// Takes the value's buffer as the header's (no copy); a value that is not a valid header is left out.
+fn insert(headers: &mut HeaderMap, name: &HeaderName, value: String) {
+    if let Ok(v) = HeaderValue::try_from(value) {
+        headers.insert(name.clone(), v);
     }
 }
 
@@ -149,8 +202,8 @@ fn error_response(app: &App, error: &StsError, format: Format) -> Response<Body>
     respond(
         render_error(error, &request_id, format),
         format,
-        &request_id,
-        &extended,
+        request_id,
+        extended,
     )
 }
 
@@ -188,11 +241,11 @@ fn redirect(app: &App, method: &Method, query: &str) -> Response<Body> {
     let (_, extended) = app.backend.fake().fresh_ids();
     let mut response = Response::new(Full::new(Bytes::new()));
     *response.status_mut() = StatusCode::FOUND;
-    insert(response.headers_mut(), "location", &location);
+    insert(response.headers_mut(), &header::LOCATION, location);
     insert(
         response.headers_mut(),
-        "x-amz-sts-extended-request-id",
-        &extended,
+        &X_AMZ_STS_EXTENDED_REQUEST_ID,
+        extended,
     );
     response
 }

@@ -2,7 +2,7 @@
 //! query's `X-Amz-Credential`) and the session token (`X-Amz-Security-Token`). Signatures are not
 //! verified yet; this only reads what the credentials claim.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use crate::error::{ErrorCode, StsError};
 use crate::wire::params::Params;
@@ -16,13 +16,15 @@ pub struct CallerCredentials {
     pub region: Option<String>,
 }
 
+static X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+
 /// Reads the caller from the request. `Ok(None)`: the request carries no authentication at all.
 pub fn read_caller(
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Option<CallerCredentials>, StsError> {
     let header_token = headers
-        .get("x-amz-security-token")
+        .get(&X_AMZ_SECURITY_TOKEN)
         .and_then(|v| v.to_str().ok());
     if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
         let auth = auth
@@ -51,7 +53,7 @@ pub fn read_caller(
 /// `AWS4-HMAC-SHA256 Credential=AKID/20220809/us-east-1/sts/aws4_request, SignedHeaders=.., Signature=..`
 /// (or SigV4a's `AWS4-ECDSA-P256-SHA256`): the access key id and region of the credential scope.
 fn access_key_from_authorization(auth: &str) -> Result<(&str, Option<&str>), StsError> {
-    let (scheme, rest) = auth.split_once(' ').unwrap_or((auth, ""));
+    let (scheme, rest) = split_once_ascii(auth, b' ').unwrap_or((auth, ""));
     if scheme != "AWS4-HMAC-SHA256" && scheme != "AWS4-ECDSA-P256-SHA256" {
         return Err(incomplete(format!(
             "Authorization header requires 'Credential' parameter. Authorization header requires \
@@ -59,9 +61,21 @@ fn access_key_from_authorization(auth: &str) -> Result<(&str, Option<&str>), Sts
              Authorization={auth}"
         )));
     }
-    for part in rest.split(',') {
+    // `rest.split(',')`, with a byte search (this runs on every request).
+    let mut rest = Some(rest);
+    while let Some(remaining) = rest {
+        let part = match split_once_ascii(remaining, b',') {
+            Some((part, next)) => {
+                rest = Some(next);
+                part
+            }
+            None => {
+                rest = None;
+                remaining
+            }
+        };
         let part = part.trim();
-        let Some((name, value)) = part.split_once('=') else {
+        let Some((name, value)) = split_once_ascii(part, b'=') else {
             return Err(incomplete(format!(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
             )));
@@ -81,12 +95,22 @@ fn access_key_from_authorization(auth: &str) -> Result<(&str, Option<&str>), Sts
 
 /// `AKID/date/region/service/aws4_request` -> (`AKID`, `region`).
 fn credential_scope(scope: &str) -> Option<(&str, Option<&str>)> {
-    let (key, rest) = scope.split_once('/')?;
+    let (key, rest) = split_once_ascii(scope, b'/')?;
     if key.is_empty() || rest.is_empty() {
         return None;
     }
-    let region = rest.split('/').nth(1).filter(|r| !r.is_empty());
+    let region = split_once_ascii(rest, b'/')
+        .map(|(_date, after)| split_once_ascii(after, b'/').map_or(after, |(r, _)| r))
+        .filter(|r| !r.is_empty());
     Some((key, region))
+}
+
+/// `s.split_once(c)` for an ASCII `c`, by a plain byte scan (faster than the `char` searcher on
+/// these short strings). Splitting at an ASCII byte always lands on a character boundary.
+fn split_once_ascii(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().position(|b| b == c)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 fn incomplete(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
@@ -129,6 +153,13 @@ mod tests {
         assert_eq!(c.access_key_id, "ASIAX");
         assert_eq!(c.session_token.as_deref(), Some("t"));
         assert_eq!(read_caller(&HeaderMap::new(), &Params::default()), Ok(None));
+    }
+
+    #[test]
+    fn split_once_ascii_is_split_once() {
+        for s in ["", "a", "a,b", ",", "a,,b", "é,ü,", "ü"] {
+            assert_eq!(split_once_ascii(s, b','), s.split_once(','), "{s}");
+        }
     }
 
     #[test]

@@ -2,24 +2,92 @@
 //! occurrence of a name wins (as on real STS: `Action=GetCallerIdentity&Action=Nope` succeeds).
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+use std::ops::Range;
 
 use crate::error::{ErrorCode, StsError};
 
+/// Above this many parameters, lookups go through a hash index instead of a linear scan (a request
+/// has a handful; a hostile body may have thousands).
+const INDEX_ABOVE: usize = 24;
+
 /// Decoded request parameters. Lookup by exact (case-sensitive) name; duplicates keep the first value.
+///
+/// Every decoded name and value lives in one string, back to back; the parameters are ranges into
+/// it, in arrival order. A lookup returns the first parameter of that name, so "first wins" needs no
+/// work at insertion. Small requests are scanned linearly; large ones get a hash index.
 #[derive(Debug, Default, Clone)]
 pub struct Params {
-    values: HashMap<String, String>,
+    text: String,
+    entries: Vec<Entry>,
+    /// Name -> index of its first entry; only when there are more than `INDEX_ABOVE` entries.
+    index: Option<HashMap<Box<str>, usize>>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    name: Range<usize>,
+    value: Range<usize>,
 }
 
 impl Params {
     /// Adds every `name=value` pair of an `application/x-www-form-urlencoded` string (body or query),
     /// keeping values already present.
     pub fn extend_from_urlencoded(&mut self, input: &[u8]) {
-        for (name, value) in form_urlencoded::parse(input) {
-            if let Entry::Vacant(slot) = self.values.entry(name.into_owned()) {
-                slot.insert(value.into_owned());
+        if input.is_empty() {
+            return;
+        }
+        if self.entries.is_empty() {
+            self.text.reserve(input.len());
+            self.entries.reserve(8);
+        }
+        let mut scratch = Vec::new();
+        // The usual input is valid UTF-8: split it as a string (separators are ASCII, so the
+        // parts are strings too), and copy the parts with nothing to decode as they are.
+        if let Ok(text) = std::str::from_utf8(input) {
+            // `text.split('&')` and `split_once('=')`, by byte scans (faster on short parts).
+            let mut rest = Some(text);
+            while let Some(remaining) = rest {
+                let (sequence, next) = split_at_ascii(remaining, b'&');
+                rest = next;
+                if sequence.is_empty() {
+                    continue;
+                }
+                let (name, value) = split_at_ascii(sequence, b'=');
+                let value = value.unwrap_or_default();
+                let name = push_str_decoded(&mut self.text, name, &mut scratch);
+                let value = push_str_decoded(&mut self.text, value, &mut scratch);
+                self.entries.push(Entry { name, value });
             }
+            self.build_index();
+            return;
+        }
+        // Decoding as `form_urlencoded::parse` does: `&`-separated, empty sequences skipped, split
+        // at the first `=`, `+` is a space, `%XX` a byte, then lossy UTF-8.
+        for sequence in input.split(|&b| b == b'&') {
+            if sequence.is_empty() {
+                continue;
+            }
+            let (name, value) = match sequence.iter().position(|&b| b == b'=') {
+                Some(eq) => (&sequence[..eq], &sequence[eq + 1..]),
+                None => (sequence, &[][..]),
+            };
+            let name = push_decoded(&mut self.text, name, &mut scratch);
+            let value = push_decoded(&mut self.text, value, &mut scratch);
+            self.entries.push(Entry { name, value });
+        }
+        self.build_index();
+    }
+
+    /// Indexes the names once there are many parameters.
+    fn build_index(&mut self) {
+        if self.entries.len() > INDEX_ABOVE {
+            let mut index = HashMap::with_capacity(self.entries.len());
+            for (i, entry) in self.entries.iter().enumerate() {
+                index
+                    .entry(Box::from(&self.text[entry.name.clone()]))
+                    .or_insert(i);
+            }
+            self.index = Some(index);
         }
     }
 
@@ -30,11 +98,23 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
+        let entry = match &self.index {
+            Some(index) => &self.entries[*index.get(name)?],
+            None => self
+                .entries
+                .iter()
+                .find(|e| self.text.as_bytes()[e.name.clone()] == *name.as_bytes())?,
+        };
+        Some(&self.text[entry.value.clone()])
+    }
+
+    /// Every parameter name, in arrival order (duplicates included).
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| &self.text[e.name.clone()])
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.values.contains_key(name)
+        self.get(name).is_some()
     }
 
     /// An integer member, parsed as real STS does before validation: signed 32-bit, a leading `+`
@@ -45,9 +125,50 @@ impl Params {
 
     /// The values of a list of strings (`Name.member.1`, `Name.member.2`, ...), up to the first gap.
     pub fn string_list(&self, name: &str) -> Vec<&str> {
-        (1..)
-            .map_while(|i| self.get(&format!("{name}.member.{i}")))
-            .collect()
+        if self.index.is_none() {
+            return (1..).map_while(|i| self.get_item(name, i, None)).collect();
+        }
+        let mut key = ListKey::new(name);
+        (1..).map_while(|i| self.get(key.item(i))).collect()
+    }
+
+    /// `{name}.member.{i}[.{field}]` by a linear scan, without building the name.
+    fn get_item(&self, name: &str, i: usize, field: Option<&str>) -> Option<&str> {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = i;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let parts: [&[u8]; 5] = [
+            name.as_bytes(),
+            b".member.",
+            &digits[at..],
+            if field.is_some() { b"." } else { b"" },
+            field.unwrap_or_default().as_bytes(),
+        ];
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let entry = self.entries.iter().find(|e| {
+            let mut candidate = &self.text.as_bytes()[e.name.clone()];
+            if candidate.len() != len {
+                return false;
+            }
+            parts
+                .iter()
+                .all(|part| match candidate.split_at_checked(part.len()) {
+                    Some((head, rest)) if head == *part => {
+                        candidate = rest;
+                        true
+                    }
+                    _ => false,
+                })
+        })?;
+        Some(&self.text[entry.value.clone()])
     }
 
     /// A list of structures: for each index present, the value of each requested field.
@@ -56,15 +177,140 @@ impl Params {
         name: &str,
         fields: [&str; N],
     ) -> Vec<[Option<&str>; N]> {
+        let mut key = self.index.as_ref().map(|_| ListKey::new(name));
         let mut out = Vec::new();
         for i in 1.. {
-            let item = fields.map(|f| self.get(&format!("{name}.member.{i}.{f}")));
+            let item = fields.map(|f| match &mut key {
+                Some(key) => self.get(key.field(i, f)),
+                None => self.get_item(name, i, Some(f)),
+            });
             if item.iter().all(Option::is_none) {
                 break;
             }
             out.push(item);
         }
         out
+    }
+}
+
+/// `{name}.member.{i}[.{field}]` in one reused buffer.
+struct ListKey {
+    buf: String,
+    base: usize,
+}
+
+impl ListKey {
+    fn new(name: &str) -> ListKey {
+        let mut buf = String::with_capacity(name.len() + 32);
+        buf.push_str(name);
+        buf.push_str(".member.");
+        ListKey {
+            base: buf.len(),
+            buf,
+        }
+    }
+
+    fn item(&mut self, i: usize) -> &str {
+        self.buf.truncate(self.base);
+        push_decimal(&mut self.buf, i);
+        &self.buf
+    }
+
+    fn field(&mut self, i: usize, field: &str) -> &str {
+        self.item(i);
+        self.buf.push('.');
+        self.buf.push_str(field);
+        &self.buf
+    }
+}
+
+/// Appends `n` in decimal, without the formatting machinery.
+pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `s` up to the first `c` (ASCII) and what follows it, if there is one. Splitting at an ASCII
+/// byte always lands on a character boundary.
+fn split_at_ascii(s: &str, c: u8) -> (&str, Option<&str>) {
+    match s.bytes().position(|b| b == c) {
+        Some(i) => (s.get(..i).unwrap_or_default(), s.get(i + 1..)),
+        None => (s, None),
+    }
+}
+
+/// `push_decoded` for a part already known to be UTF-8.
+fn push_str_decoded(text: &mut String, raw: &str, scratch: &mut Vec<u8>) -> Range<usize> {
+    if raw.bytes().any(|b| b == b'%' || b == b'+') {
+        return push_decoded(text, raw.as_bytes(), scratch);
+    }
+    let start = text.len();
+    text.push_str(raw);
+    start..text.len()
+}
+
+/// Appends the form-decoded `raw` to `text` and returns where it went; `scratch` is a reused
+/// buffer for the decoded bytes.
+fn push_decoded(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<usize> {
+    let start = text.len();
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        match std::str::from_utf8(raw) {
+            Ok(s) => text.push_str(s),
+            Err(_) => text.push_str(&String::from_utf8_lossy(raw)),
+        }
+        return start..text.len();
+    }
+    let bytes = scratch;
+    bytes.clear();
+    bytes.reserve(raw.len()); // decoding never lengthens
+    // Copy the runs between `%` and `+` whole; decode those one at a time.
+    let mut rest = raw;
+    while let Some(at) = rest.iter().position(|&b| b == b'%' || b == b'+') {
+        bytes.extend_from_slice(&rest[..at]);
+        if rest[at] == b'+' {
+            bytes.push(b' ');
+            rest = &rest[at + 1..];
+            continue;
+        }
+        match (
+            rest.get(at + 1).and_then(|&h| hex(h)),
+            rest.get(at + 2).and_then(|&l| hex(l)),
+        ) {
+            (Some(h), Some(l)) => {
+                bytes.push(h << 4 | l);
+                rest = &rest[at + 3..];
+            }
+            _ => {
+                bytes.push(b'%');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    bytes.extend_from_slice(rest);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => text.push_str(s),
+        Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
+    }
+    start..text.len()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
     }
 }
 
@@ -114,11 +360,66 @@ mod tests {
     }
 
     #[test]
+    fn decodes_exactly_as_form_urlencoded() {
+        let inputs: &[&[u8]] = &[
+            b"a=b&&c&=d&e=f=g&+x+=%20y%2",
+            b"%zz=%4&%41%42=%e2%82%ac&lat=%ff%fe&u=\xc3\xa9&bad=\xff",
+            b"&&&",
+            b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fbench&RoleSessionName=b+c",
+            b"%%41=%4%41&%=%&=&",
+        ];
+        for input in inputs {
+            let p = Params::from_urlencoded(input);
+            let expected: Vec<(String, String)> = form_urlencoded::parse(input)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let got: Vec<(String, String)> = p
+                .entries
+                .iter()
+                .map(|e| {
+                    (
+                        p.text[e.name.clone()].to_owned(),
+                        p.text[e.value.clone()].to_owned(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn many_params_use_the_index_and_first_still_wins() {
+        let body: String = (0..100).map(|i| format!("K{}=v{i}&", i % 40)).collect();
+        let p = Params::from_urlencoded(body.as_bytes());
+        assert!(p.index.is_some());
+        assert_eq!(p.get("K0"), Some("v0"));
+        assert_eq!(p.get("K39"), Some("v39"));
+        assert_eq!(p.get("K40"), None);
+        let list: String = (1..=60).map(|i| format!("L.member.{i}=x{i}&")).collect();
+        let p = Params::from_urlencoded(list.as_bytes());
+        assert_eq!(p.string_list("L").len(), 60);
+        assert_eq!(p.string_list("L")[59], "x60");
+        let tags: String = (1..=30)
+            .map(|i| format!("T.member.{i}.Key=k{i}&T.member.{i}.Value=v{i}&"))
+            .collect();
+        let p = Params::from_urlencoded(tags.as_bytes());
+        assert!(p.index.is_some());
+        let listed = p.struct_list("T", ["Key", "Value"]);
+        assert_eq!(listed.len(), 30);
+        assert_eq!(listed[29], [Some("k30"), Some("v30")]);
+    }
+
+    #[test]
     fn lists_stop_at_the_first_gap() {
         let p = Params::from_urlencoded(
             b"K.member.1=a&K.member.2=b&K.member.4=d&T.member.1.Key=k&T.member.2.Value=v",
         );
         assert_eq!(p.string_list("K"), vec!["a", "b"]);
+        assert_eq!(p.string_list("K.member"), Vec::<&str>::new());
+        let p2 =
+            Params::from_urlencoded(b"K.member.10=j&K.member.1=a&K.member.1.x=b&Kx.member.2=c");
+        assert_eq!(p2.string_list("K"), vec!["a"]);
+        assert_eq!(p2.struct_list("K", ["x"]), vec![[Some("b")]]);
         let tags = p.struct_list("T", ["Key", "Value"]);
         assert_eq!(tags, vec![[Some("k"), None], [None, Some("v")]]);
     }

@@ -2,16 +2,13 @@
 //! indent, no declaration, trailing newline), or JSON with sorted keys for `Accept: application/json`.
 
 use std::borrow::Cow;
-use std::io::Write;
 
 use bytes::Bytes;
-use quick_xml::Writer;
 use quick_xml::escape::partial_escape;
-use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Map, Value as Json};
 
 use crate::error::{STS_NAMESPACE, StsError};
-use crate::response::{Field, Output, Value, iso8601_seconds};
+use crate::response::{Field, Output, Value, iso8601_seconds_into};
 
 /// Which body format the client asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,28 +54,27 @@ pub fn render_error(error: &StsError, request_id: &str, format: Format) -> Rende
 fn output_xml(output: &Output, request_id: &str) -> Bytes {
     let op = output.operation;
     let mut xml = XmlOut::new(
-        256 + output
-            .result
-            .iter()
-            .map(Field::xml_size_hint)
-            .sum::<usize>(),
+        256 + 2 * op.len()
+            + output
+                .result
+                .iter()
+                .map(Field::xml_size_hint)
+                .sum::<usize>(),
     );
-    let response = format!("{op}Response");
-    let result = format!("{op}Result");
-    xml.start_ns(&response, STS_NAMESPACE);
-    xml.start(&result);
+    xml.start_tag(op, "Response", Some(STS_NAMESPACE));
+    xml.start_tag(op, "Result", None);
     output.result.iter().for_each(|f| xml.field(f));
-    xml.end(&result);
+    xml.end_tag(op, "Result");
     xml.start("ResponseMetadata");
     xml.text("RequestId", request_id);
     xml.end("ResponseMetadata");
-    xml.end(&response);
+    xml.end_tag(op, "Response");
     xml.finish()
 }
 
 fn error_xml(error: &StsError, request_id: &str) -> Bytes {
     let mut xml = XmlOut::new(384);
-    xml.start_ns("ErrorResponse", error.namespace());
+    xml.start_tag("ErrorResponse", "", Some(error.namespace()));
     xml.start("Error");
     xml.text("Type", error.code.fault().as_str());
     xml.text("Code", error.code.as_str());
@@ -91,34 +87,86 @@ fn error_xml(error: &StsError, request_id: &str) -> Bytes {
     xml.finish()
 }
 
-/// quick-xml's indenting writer over one pre-sized buffer. Writes into a `Vec` cannot fail, so
-/// write results are ignored.
-struct XmlOut(Writer<Vec<u8>>);
+/// Indented XML (two spaces, as quick-xml's indenting writer lays it out: a start or end tag goes on
+/// a new line unless it follows text) into one pre-sized buffer. Element names are our own static
+/// identifiers; text goes through quick-xml's escaping.
+struct XmlOut {
+    buf: Vec<u8>,
+    depth: usize,
+    line_break: bool,
+}
+
+const INDENT: &[u8] = b"                                                                ";
 
 impl XmlOut {
     fn new(capacity: usize) -> XmlOut {
-        XmlOut(Writer::new_with_indent(
-            Vec::with_capacity(capacity),
-            b' ',
-            2,
-        ))
+        XmlOut {
+            buf: Vec::with_capacity(capacity),
+            depth: 0,
+            line_break: false,
+        }
     }
 
-    fn start_ns(&mut self, name: &str, namespace: &str) {
-        let start = BytesStart::new(name).with_attributes([("xmlns", namespace)]);
-        let _ = self.0.write_event(Event::Start(start));
+    fn new_line(&mut self) {
+        if self.line_break {
+            self.buf.push(b'\n');
+            let mut indent = 2 * self.depth;
+            while indent > 0 {
+                let n = indent.min(INDENT.len());
+                self.buf.extend_from_slice(&INDENT[..n]);
+                indent -= n;
+            }
+        }
+    }
+
+    /// `<{name}{suffix}>`, or with an `xmlns` attribute.
+    fn start_tag(&mut self, name: &str, suffix: &str, namespace: Option<&str>) {
+        self.new_line();
+        self.buf.push(b'<');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(suffix.as_bytes());
+        if let Some(namespace) = namespace {
+            self.buf.extend_from_slice(b" xmlns=\"");
+            if namespace.contains(['<', '>', '&', '"', '\'']) {
+                self.buf
+                    .extend_from_slice(quick_xml::escape::escape(namespace).as_bytes());
+            } else {
+                self.buf.extend_from_slice(namespace.as_bytes());
+            }
+            self.buf.push(b'"');
+        }
+        self.buf.push(b'>');
+        self.depth += 1;
+        self.line_break = true;
+    }
+
+    fn end_tag(&mut self, name: &str, suffix: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.new_line();
+        self.buf.extend_from_slice(b"</");
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(suffix.as_bytes());
+        self.buf.push(b'>');
+        self.line_break = true;
     }
 
     fn start(&mut self, name: &str) {
-        let _ = self.0.write_event(Event::Start(BytesStart::new(name)));
+        self.start_tag(name, "", None);
     }
 
     fn end(&mut self, name: &str) {
-        let _ = self.0.write_event(Event::End(BytesEnd::new(name)));
+        self.end_tag(name, "");
+    }
+
+    /// `<name>` raw `</name>`: `raw` must already be escaped.
+    fn raw_element(&mut self, name: &str, raw: &[u8]) {
+        self.start(name);
+        self.buf.extend_from_slice(raw);
+        self.line_break = false;
+        self.end(name);
     }
 
     fn text(&mut self, name: &str, value: &str) {
-        self.start(name);
         // Most values (keys, tokens, ARNs) need no escaping: find that out with one scan, written
         // without an early exit so the compiler can vectorise it (session tokens are long).
         let needs_escape = value.bytes().fold(false, |found, b| {
@@ -128,22 +176,26 @@ impl XmlOut {
                 | (b == b'&')
                 | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
         });
-        let text = if needs_escape {
-            Cow::Owned(partial_escape(xml_chars(value)).into_owned())
+        if needs_escape {
+            self.raw_element(name, partial_escape(xml_chars(value)).as_bytes());
         } else {
-            Cow::Borrowed(value)
-        };
-        let _ = self
-            .0
-            .write_event(Event::Text(BytesText::from_escaped(text)));
-        self.end(name);
+            self.raw_element(name, value.as_bytes());
+        }
     }
 
     fn field(&mut self, field: &Field) {
         match &field.value {
             Value::Str(s) => self.text(field.name, s),
-            Value::Int(n) => self.text(field.name, &n.to_string()),
-            Value::Time(t) => self.text(field.name, &iso8601_seconds(*t)),
+            Value::Int(n) => {
+                let mut digits = [0u8; 20];
+                let text = decimal(*n, &mut digits);
+                self.raw_element(field.name, text);
+            }
+            Value::Time(t) => {
+                let mut text = [0u8; 20];
+                let text = iso8601_seconds_into(*t, &mut text);
+                self.raw_element(field.name, text);
+            }
             Value::Struct(children) => {
                 self.start(field.name);
                 children.iter().for_each(|c| self.field(c));
@@ -152,11 +204,29 @@ impl XmlOut {
         }
     }
 
-    fn finish(self) -> Bytes {
-        let mut buf = self.0.into_inner();
-        let _ = buf.write_all(b"\n");
-        Bytes::from(buf)
+    fn finish(mut self) -> Bytes {
+        self.buf.push(b'\n');
+        Bytes::from(self.buf)
     }
+}
+
+/// `n` in decimal (as `i64::to_string`), written into `out`.
+fn decimal(n: i64, out: &mut [u8; 20]) -> &[u8] {
+    let mut rest = n.unsigned_abs();
+    let mut at = out.len();
+    loop {
+        at -= 1;
+        out[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        out[at] = b'-';
+    }
+    &out[at..]
 }
 
 impl Field {
@@ -300,6 +370,46 @@ mod tests {
         assert_eq!(
             std::str::from_utf8(&e.body).unwrap(),
             r#"{"Error":{"Code":"InvalidAction","Message":"Could not find operation CreateUser for version 2011-06-15","Type":"Sender"},"RequestId":"r"}"#
+        );
+    }
+
+    #[test]
+    fn nested_ints_times_and_empty_values_lay_out_as_quick_xml_did() {
+        let out = Fields::new()
+            .str("Empty", "")
+            .nested(
+                "Credentials",
+                Fields::new()
+                    .str("AccessKeyId", "ASIA")
+                    .time("Expiration", 1_700_000_000),
+            )
+            .nested("None", Fields::new())
+            .int("PackedPolicySize", -12)
+            .int("Zero", 0)
+            .output("AssumeRole");
+        let r = render_output(&out, "r", Format::Xml);
+        let expected = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">
+  <AssumeRoleResult>
+    <Empty></Empty>
+    <Credentials>
+      <AccessKeyId>ASIA</AccessKeyId>
+      <Expiration>2023-11-14T22:13:20Z</Expiration>
+    </Credentials>
+    <None>
+    </None>
+    <PackedPolicySize>-12</PackedPolicySize>
+    <Zero>0</Zero>
+  </AssumeRoleResult>
+  <ResponseMetadata>
+    <RequestId>r</RequestId>
+  </ResponseMetadata>
+</AssumeRoleResponse>
+";
+        assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+        let mut digits = [0u8; 20];
+        assert_eq!(
+            decimal(i64::MIN, &mut digits),
+            i64::MIN.to_string().as_bytes()
         );
     }
 

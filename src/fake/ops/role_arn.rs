@@ -13,8 +13,17 @@ impl<'a> RoleArn<'a> {
     /// Fails with AWS's `{arn} is invalid` when the text is not an ARN at all.
     pub fn parse(arn: &'a str) -> Result<RoleArn<'a>, StsError> {
         let invalid = || StsError::validation(format!("{arn} is invalid"));
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        let [prefix, partition, service, _region, account, resource] = parts[..] else {
+        let mut parts = arn.splitn(6, ':');
+        let mut next = || parts.next();
+        let (
+            Some(prefix),
+            Some(partition),
+            Some(service),
+            Some(_region),
+            Some(account),
+            Some(resource),
+        ) = (next(), next(), next(), next(), next(), next())
+        else {
             return Err(invalid());
         };
         if prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
