@@ -1,49 +1,30 @@
 //! Who a caller is: root, an IAM user, an assumed-role session or a federated user, with the ARN and
 //! `UserId` AWS reports for each (reference/sts-wire.md §2).
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "k")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
-    #[serde(rename = "r")]
     Root {
-        #[serde(rename = "a")]
         account: String,
     },
-    #[serde(rename = "u")]
     User {
-        #[serde(rename = "a")]
         account: String,
         /// `/` or `/division/`: kept in the ARN.
-        #[serde(rename = "p")]
         path: String,
-        #[serde(rename = "n")]
         name: String,
         /// `AIDA...`, stable for (account, name).
-        #[serde(rename = "i")]
         id: String,
     },
-    #[serde(rename = "ar")]
     AssumedRole {
-        #[serde(rename = "pt")]
         partition: String,
-        #[serde(rename = "a")]
         account: String,
         /// The role's name; its path is dropped from the assumed-role ARN, as AWS does.
-        #[serde(rename = "n")]
         role_name: String,
         /// `AROA...`, stable for (account, role name).
-        #[serde(rename = "i")]
         role_id: String,
-        #[serde(rename = "s")]
         session_name: String,
     },
-    #[serde(rename = "f")]
     FederatedUser {
-        #[serde(rename = "a")]
         account: String,
-        #[serde(rename = "n")]
         name: String,
     },
 }

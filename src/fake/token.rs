@@ -10,7 +10,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ring::aead::{Aad, NONCE_LEN, Nonce};
 use ring::hmac;
-use serde::{Deserialize, Serialize};
 
 use super::principal::Principal;
 use super::secrets::Secrets;
@@ -20,48 +19,31 @@ const VERSION: u8 = 0x22;
 const HEADER: usize = 1 + 4 + NONCE_LEN;
 
 /// How a session came to be: decides what its credentials may call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
-    #[serde(rename = "ar")]
     AssumeRole,
-    #[serde(rename = "st")]
     SessionToken,
-    #[serde(rename = "ft")]
     FederationToken,
-    #[serde(rename = "rt")]
     AssumeRoot,
-    #[serde(rename = "wi")]
     WebIdentity,
-    #[serde(rename = "sa")]
     Saml,
-    #[serde(rename = "dt")]
     DelegatedAccessToken,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionClaims {
-    #[serde(rename = "k")]
     pub access_key_id: String,
-    #[serde(rename = "p")]
     pub principal: Principal,
-    #[serde(rename = "o")]
     pub origin: Origin,
     /// Seconds since the epoch.
-    #[serde(rename = "i")]
     pub issued: i64,
-    #[serde(rename = "e")]
     pub expires: i64,
     /// 0 for a session from long-term credentials, +1 per role-chaining hop.
-    #[serde(rename = "c", default)]
     pub chain_depth: u8,
-    #[serde(rename = "m", default)]
     pub mfa: bool,
-    #[serde(rename = "si", default, skip_serializing_if = "Option::is_none")]
     pub source_identity: Option<String>,
-    #[serde(rename = "t", default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, String)>,
     /// Keys of `tags` that pass on to chained sessions.
-    #[serde(rename = "tt", default, skip_serializing_if = "Vec::is_empty")]
     pub transitive_tag_keys: Vec<String>,
 }
 
