@@ -355,7 +355,11 @@ impl Config {
                     "must not be empty".into(),
                 );
             }
-            if let Err(e) = crate::fake::check_grant(&t.principal_arn, t.duration_seconds) {
+            if let Err(e) = crate::fake::check_grant(
+                &t.principal_arn,
+                t.session_name.as_deref(),
+                t.duration_seconds,
+            ) {
                 return bad(&format!("fake.trade_in_tokens[{i}]"), e);
             }
         }

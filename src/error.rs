@@ -121,6 +121,11 @@ impl StsError {
         StsError::new(ErrorCode::AccessDenied, message)
     }
 
+    /// `InvalidIdentityToken` (400): a web identity token or SAML response AWS would not accept.
+    pub fn invalid_identity_token(message: impl Into<Cow<'static, str>>) -> StsError {
+        StsError::new(ErrorCode::InvalidIdentityToken, message)
+    }
+
     pub fn missing_authentication_token() -> StsError {
         StsError::new(
             ErrorCode::MissingAuthenticationToken,

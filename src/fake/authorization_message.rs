@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::Fake;
 use super::sealed::{self, Purpose};
 
+/// The model's maximum length of `EncodedMessage`.
+const MAX_ENCODED_LEN: usize = 10_240;
+
 /// What the admin route accepts: the denied request, in plain terms.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,8 +84,12 @@ struct ConditionValue<'a> {
 
 impl Fake {
     /// An encoded authorization message that DecodeAuthorizationMessage on this server (until the
-    /// next reset) decodes into `request`.
-    pub fn encode_authorization_message(&self, request: &AuthorizationRequest) -> String {
+    /// next reset) decodes into `request`; refused when it would be longer than the 10240
+    /// characters the operation accepts.
+    pub fn encode_authorization_message(
+        &self,
+        request: &AuthorizationRequest,
+    ) -> Result<String, String> {
         let default = PrincipalRef {
             id: self.default_principal.user_id(),
             arn: self.default_principal.arn(),
@@ -118,14 +125,19 @@ impl Fake {
             },
         };
         let json = serde_json::to_vec(&decoded).unwrap_or_default();
-        let nonce = self.entropy.next_request().bytes();
-        sealed::seal(
+        let encoded = sealed::seal(
             &self.secrets,
             Purpose::AuthorizationMessage,
             self.epoch(),
-            nonce,
             &json,
-        )
+        );
+        if encoded.len() > MAX_ENCODED_LEN {
+            return Err(format!(
+                "the encoded message would be {} characters; DecodeAuthorizationMessage accepts at most {MAX_ENCODED_LEN}",
+                encoded.len()
+            ));
+        }
+        Ok(encoded)
     }
 
     /// The JSON inside an encoded message this server produced, or `None`.

@@ -25,7 +25,7 @@ pub struct SamlResponse {
     pub audiences: Vec<String>,
     /// `IssueInstant` of the response (or the assertion), as written.
     pub issue_instant: Option<String>,
-    /// The earliest `NotOnOrAfter` of `Conditions` and `SubjectConfirmationData`.
+    /// Every `NotOnOrAfter` of `Conditions` and `SubjectConfirmationData`: all must be in the future.
     pub not_on_or_after: Vec<String>,
     /// `AuthnStatement/@SessionNotOnOrAfter`.
     pub session_not_on_or_after: Option<String>,
@@ -67,14 +67,34 @@ fn attr(element: &BytesStart<'_>, name: &str) -> Option<String> {
         })
 }
 
+/// The open elements' local names, with where the assertion starts in them.
+struct Path(Vec<String>);
+
+impl Path {
+    /// The path below the (one) assertion: `Some(["Subject", "NameID"])` inside
+    /// `Response/Assertion/Subject/NameID` or `Assertion/Subject/NameID`; `None` elsewhere.
+    fn names(&self) -> Vec<&str> {
+        self.0.iter().map(String::as_str).collect()
+    }
+
+    fn in_assertion(&self) -> Option<Vec<&str>> {
+        match self.names()[..] {
+            ["Assertion", ref rest @ ..] | ["Response", "Assertion", ref rest @ ..] => {
+                Some(rest.to_vec())
+            }
+            _ => None,
+        }
+    }
+}
+
 fn parse_xml(xml: &str) -> Result<SamlResponse, String> {
     let mut reader = Reader::from_str(xml);
     let mut out = SamlResponse::default();
-    // Local names of the open elements.
-    let mut path: Vec<String> = Vec::new();
+    let mut path = Path(Vec::new());
     let mut text = String::new();
     let mut attribute_name: Option<String> = None;
-    let mut saw_root = false;
+    let mut roots = 0;
+    let mut assertions = 0;
     let mut response_issuer = None;
     loop {
         let event = reader
@@ -83,73 +103,116 @@ fn parse_xml(xml: &str) -> Result<SamlResponse, String> {
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let name = e.local_name().as_ref().to_owned();
-                if path.is_empty() {
+                if path.0.is_empty() {
+                    roots += 1;
+                    if roots > 1 {
+                        return Err("the document has more than one root element".to_owned());
+                    }
                     if name != "Response" && name != "Assertion" {
                         return Err(format!("the document is a {name}, not a SAML Response"));
                     }
-                    saw_root = true;
+                    out.issue_instant = attr(e, "IssueInstant");
                 }
-                match name.as_str() {
-                    "Response" | "Assertion" => {
-                        if let Some(instant) = attr(e, "IssueInstant") {
-                            out.issue_instant.get_or_insert(instant);
-                        }
-                    }
-                    "NameID" => out.name_id_format = attr(e, "Format"),
-                    "SubjectConfirmationData" => {
-                        if let Some(r) = attr(e, "Recipient") {
-                            out.recipient.get_or_insert(r);
-                        }
-                        out.not_on_or_after.extend(attr(e, "NotOnOrAfter"));
-                    }
-                    "Conditions" => out.not_on_or_after.extend(attr(e, "NotOnOrAfter")),
-                    "AuthnStatement" => {
-                        out.session_not_on_or_after = attr(e, "SessionNotOnOrAfter");
-                    }
-                    "Attribute" => attribute_name = attr(e, "Name"),
-                    _ => {}
+                path.0.push(name);
+                // The response's own assertions (not one quoted inside Advice).
+                if matches!(
+                    path.names()[..],
+                    ["Assertion"] | ["Response", "Assertion" | "EncryptedAssertion"]
+                ) {
+                    assertions += 1;
                 }
-                if matches!(event, Event::Start(_)) {
-                    path.push(name);
-                    text.clear();
+                if let Some(inside) = path.in_assertion() {
+                    read_element(&inside, e, &mut out, &mut attribute_name);
                 }
+                if matches!(event, Event::Empty(_)) {
+                    path.0.pop();
+                }
+                text.clear();
             }
             Event::Text(t) => text.push_str(&t.xml10_content()),
             Event::CData(t) => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    text.push(c);
-                } else if let Some(s) = resolve_predefined_entity(&r.xml10_content()) {
-                    text.push_str(s);
-                }
-            }
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => text.push(c),
+                _ => match resolve_predefined_entity(&r.xml10_content()) {
+                    Some(s) => text.push_str(s),
+                    None => return Err("the assertion uses an undefined entity".to_owned()),
+                },
+            },
+            Event::DocType(_) => return Err("the assertion holds a DTD".to_owned()),
             Event::End(_) => {
-                let Some(name) = path.pop() else { break };
-                let parent = path.last().map(String::as_str);
                 let value = text.trim().to_owned();
-                match (name.as_str(), parent) {
-                    ("Issuer", Some("Assertion")) => out.issuer = value,
-                    ("Issuer", Some("Response")) => response_issuer = Some(value),
-                    ("NameID", _) => out.name_id = value,
-                    ("Audience", Some("AudienceRestriction")) => out.audiences.push(value),
-                    ("AttributeValue", Some("Attribute")) => {
-                        if let Some(attribute) = &attribute_name {
-                            out.attributes
-                                .entry(attribute.clone())
-                                .or_default()
-                                .push(value);
-                        }
-                    }
-                    _ => {}
-                }
                 text.clear();
+                if path.names() == ["Response", "Issuer"] {
+                    response_issuer.get_or_insert(value);
+                } else if let Some(inside) = path.in_assertion() {
+                    read_text(&inside, value, &mut out, attribute_name.as_deref());
+                }
+                path.0.pop();
             }
             Event::Eof => break,
             _ => {}
         }
+        if assertions > 1 {
+            return Err("the response holds more than one assertion".to_owned());
+        }
     }
-    if !saw_root {
-        return Err("the assertion holds no SAML Response".to_owned());
+    if !path.0.is_empty() || roots == 0 {
+        return Err("the assertion is not a complete SAML Response".to_owned());
+    }
+    finish(out, assertions, response_issuer)
+}
+
+/// Attributes of an element inside the assertion, by its path there (first occurrence wins).
+fn read_element(
+    inside: &[&str],
+    e: &BytesStart<'_>,
+    out: &mut SamlResponse,
+    attribute_name: &mut Option<String>,
+) {
+    match inside {
+        ["Subject", "NameID"] if out.name_id_format.is_none() => {
+            out.name_id_format = attr(e, "Format");
+        }
+        ["Subject", "SubjectConfirmation", "SubjectConfirmationData"] => {
+            if out.recipient.is_none() {
+                out.recipient = attr(e, "Recipient");
+            }
+            out.not_on_or_after.extend(attr(e, "NotOnOrAfter"));
+        }
+        ["Conditions"] => out.not_on_or_after.extend(attr(e, "NotOnOrAfter")),
+        ["AuthnStatement"] if out.session_not_on_or_after.is_none() => {
+            out.session_not_on_or_after = attr(e, "SessionNotOnOrAfter");
+        }
+        ["AttributeStatement", "Attribute"] => *attribute_name = attr(e, "Name"),
+        _ => {}
+    }
+}
+
+/// The text of an element inside the assertion that just closed (first occurrence wins).
+fn read_text(inside: &[&str], value: String, out: &mut SamlResponse, attribute: Option<&str>) {
+    match inside {
+        ["Issuer"] if out.issuer.is_empty() => out.issuer = value,
+        ["Subject", "NameID"] if out.name_id.is_empty() => out.name_id = value,
+        ["Conditions", "AudienceRestriction", "Audience"] => out.audiences.push(value),
+        ["AttributeStatement", "Attribute", "AttributeValue"] => {
+            if let Some(name) = attribute {
+                out.attributes
+                    .entry(name.to_owned())
+                    .or_default()
+                    .push(value);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn finish(
+    mut out: SamlResponse,
+    assertions: usize,
+    response_issuer: Option<String>,
+) -> Result<SamlResponse, String> {
+    if assertions == 0 {
+        return Err("the response holds no assertion".to_owned());
     }
     if out.issuer.is_empty() {
         out.issuer = response_issuer.unwrap_or_default();
@@ -218,5 +281,35 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn refuses_documents_that_could_smuggle_a_second_identity() {
+        let second_root = format!("{RESPONSE}<Response><Issuer>evil</Issuer></Response>");
+        let two_assertions = RESPONSE.replace(
+            "</samlp:Response>",
+            r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"><saml:Issuer>evil</saml:Issuer></saml:Assertion></samlp:Response>"#,
+        );
+        let dtd = format!(r#"<!DOCTYPE r [<!ENTITY b "x">]>{RESPONSE}"#);
+        let unclosed = RESPONSE.replace("</samlp:Response>", "");
+        for bad in [second_root, two_assertions, dtd, unclosed] {
+            assert!(parse(&STANDARD.encode(&bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_the_assertions_own_subject_and_issuer_count() {
+        // A NameID inside an attribute value, and an assertion quoted in Advice, change nothing.
+        let tricky = RESPONSE.replace(
+            "<saml:AttributeStatement>",
+            r#"<saml:Advice><saml:Assertion><saml:Issuer>evil</saml:Issuer></saml:Assertion></saml:Advice><saml:AttributeStatement><saml:Attribute Name="eduPersonTargetedID"><saml:AttributeValue><saml:NameID>mallory</saml:NameID></saml:AttributeValue></saml:Attribute>"#,
+        );
+        let r = parse(&STANDARD.encode(&tricky)).unwrap();
+        assert_eq!(r.issuer, "https://idp.example.com/saml");
+        assert_eq!(r.name_id, "a&b@example.com");
+        assert_eq!(
+            r.name_id_format.as_deref(),
+            Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+        );
     }
 }

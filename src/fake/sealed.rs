@@ -6,6 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::aead::{Aad, NONCE_LEN, Nonce};
+use ring::hmac;
 
 use super::secrets::Secrets;
 
@@ -23,14 +24,17 @@ fn aad(purpose: Purpose, epoch: u32) -> [u8; 5] {
     [purpose as u8, e[0], e[1], e[2], e[3]]
 }
 
-/// Seals `payload`; `nonce` must be fresh (it comes from the request's random stream).
-pub fn seal(
-    secrets: &Secrets,
-    purpose: Purpose,
-    epoch: u32,
-    nonce: [u8; NONCE_LEN],
-    payload: &[u8],
-) -> String {
+/// Seals `payload`. The nonce is an HMAC of the purpose, epoch and payload (synthetic-IV style):
+/// deterministic, so a seeded server seals the same way after a restart, and never the same for two
+/// different payloads under one key.
+pub fn seal(secrets: &Secrets, purpose: Purpose, epoch: u32, payload: &[u8]) -> String {
+    let aad = aad(purpose, epoch);
+    let mut ctx = hmac::Context::with_key(&secrets.token_nonce);
+    ctx.update(b"sealed-blob\0");
+    ctx.update(&aad);
+    ctx.update(payload);
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&ctx.sign().as_ref()[..NONCE_LEN]);
     let mut out = Vec::with_capacity(HEADER + payload.len() + 16);
     out.push(purpose as u8);
     out.extend_from_slice(&nonce);
@@ -40,7 +44,7 @@ pub fn seal(
         .blob_seal
         .seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad(purpose, epoch)),
+            Aad::from(aad),
             &mut body,
         )
         .is_err()
@@ -77,7 +81,9 @@ mod tests {
     #[test]
     fn round_trip_and_rejections() {
         let s = Secrets::from_seed(Some(7));
-        let blob = seal(&s, Purpose::AuthorizationMessage, 0, [1; 12], b"hello");
+        let blob = seal(&s, Purpose::AuthorizationMessage, 0, b"hello");
+        assert_eq!(blob, seal(&s, Purpose::AuthorizationMessage, 0, b"hello"));
+        assert_ne!(blob, seal(&s, Purpose::AuthorizationMessage, 0, b"hellp"));
         assert_eq!(
             open(&s, Purpose::AuthorizationMessage, 0, &blob).as_deref(),
             Some(&b"hello"[..])

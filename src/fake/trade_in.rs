@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Fake;
+use super::ops::is_session_name;
 use super::sealed::{self, Purpose};
 
 /// What a trade-in token grants: a session of `principal_arn` (a role or an IAM user). The admin
@@ -32,7 +33,11 @@ pub struct TradeInGrant {
 impl Fake {
     /// A trade-in token for `request`, and the instant it stops being redeemable.
     pub fn issue_trade_in_token(&self, request: &TradeInGrant) -> Result<(String, i64), String> {
-        check_grant(&request.principal_arn, request.duration_seconds)?;
+        check_grant(
+            &request.principal_arn,
+            request.session_name.as_deref(),
+            request.duration_seconds,
+        )?;
         let expires = request.expires.unwrap_or_else(|| {
             self.clock
                 .now()
@@ -44,14 +49,7 @@ impl Fake {
             ..request.clone()
         };
         let payload = serde_json::to_vec(&grant).map_err(|e| e.to_string())?;
-        let nonce = self.entropy.next_request().bytes();
-        let token = sealed::seal(
-            &self.secrets,
-            Purpose::TradeInToken,
-            self.epoch(),
-            nonce,
-            &payload,
-        );
+        let token = sealed::seal(&self.secrets, Purpose::TradeInToken, self.epoch(), &payload);
         Ok((token, expires))
     }
 
@@ -67,7 +65,14 @@ impl Fake {
 }
 
 /// What the admin route and the config refuse up front.
-pub fn check_grant(principal_arn: &str, duration: Option<i32>) -> Result<(), String> {
+pub fn check_grant(
+    principal_arn: &str,
+    session_name: Option<&str>,
+    duration: Option<i32>,
+) -> Result<(), String> {
+    if session_name.is_some_and(|n| !is_session_name(n)) {
+        return Err("session_name must match [\\w+=,.@-]{2,64}".to_owned());
+    }
     let parts: Vec<&str> = principal_arn.splitn(6, ':').collect();
     let ok = matches!(parts[..], ["arn", p, "iam", "", a, r]
         if !p.is_empty() && a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())

@@ -143,8 +143,10 @@ async fn encode_message(app: &App, request: Request<Incoming>) -> Response<Body>
         Ok(message) => message,
         Err(response) => return response,
     };
-    let encoded = app.backend.fake().encode_authorization_message(&message);
-    json_response(StatusCode::OK, &json!({"encoded_message": encoded}))
+    match app.backend.fake().encode_authorization_message(&message) {
+        Ok(encoded) => json_response(StatusCode::OK, &json!({"encoded_message": encoded})),
+        Err(e) => json_error(StatusCode::BAD_REQUEST, &e),
+    }
 }
 
 async fn set_clock(app: &App, request: Request<Incoming>) -> Response<Body> {

@@ -99,6 +99,16 @@ async fn garbage_and_stale_messages_are_invalid() {
         .unwrap_err();
     assert_eq!(error_of(err).1, "InvalidAuthorizationMessageException");
 
+    // ... and one that would encode longer than DecodeAuthorizationMessage accepts.
+    let long = serde_json::json!({"action": "a:b", "resource": "x".repeat(9000)}).to_string();
+    let r = raw(
+        &server,
+        "POST /_parlel/authorization-message HTTP/1.1\r\nContent-Type: application/json",
+        &long,
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
     // The admin route refuses a request without the action.
     let r = raw(
         &server,

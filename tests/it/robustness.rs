@@ -34,6 +34,7 @@ const NAMES: &[&str] = &[
     "TradeInToken",
     "Audience.member.1",
     "SigningAlgorithm",
+    "ProviderId",
 ];
 const ACTIONS: &[&str] = &[
     "AssumeRole",
@@ -44,6 +45,9 @@ const ACTIONS: &[&str] = &[
     "AssumeRoot",
     "AssumeRoleWithSAML",
     "AssumeRoleWithWebIdentity",
+    "GetWebIdentityToken",
+    "GetDelegatedAccessToken",
+    "DecodeAuthorizationMessage",
     "Nope",
     "",
 ];
@@ -65,6 +69,13 @@ const VALUES: &[&str] = &[
     "AKIARZPUZDIKGB2VALC4",
     "ASIA\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
     "{}",
+    // Hostile web identity tokens and SAML responses, so the JWT and XML readers run too.
+    "eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4Iiwic3ViIjoicyIsImF1ZCI6W10sImV4cCI6OTk5OTk5OTk5OTk5OTk5OTk5OTl9.",
+    "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsifQ.eyJpc3MiOiJodHRwczovL2EiLCJzdWIiOiJzIiwiYXVkIjoiYSIsImV4cCI6MWUzMDAsImh0dHBzOi8vYXdzLmFtYXpvbi5jb20vdGFncyI6eyJwcmluY2lwYWxfdGFncyI6eyIiOlsxXX0sInRyYW5zaXRpdmVfdGFnX2tleXMiOlsienoiXX19.AA",
+    "PFJlc3BvbnNlPjxJc3N1ZXI+YTwvSXNzdWVyPjwvUmVzcG9uc2U+PFJlc3BvbnNlLz4=",
+    "PCFET0NUWVBFIHIgWzwhRU5USVRZIHggInkiPl0+PFJlc3BvbnNlPiZ4OzwvUmVzcG9uc2U+",
+    "PFJlc3BvbnNlPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjxhPjwvUmVzcG9uc2U+",
+    "PFJlc3BvbnNlIElzc3VlSW5zdGFudD0iOTk5OS05OS05OSI+PEFzc2VydGlvbj48SXNzdWVyPmk8L0lzc3Vlcj48U3ViamVjdD48TmFtZUlEPm48L05hbWVJRD48L1N1YmplY3Q+PEF0dHJpYnV0ZVN0YXRlbWVudD48QXR0cmlidXRlIE5hbWU9Imh0dHBzOi8vYXdzLmFtYXpvbi5jb20vU0FNTC9BdHRyaWJ1dGVzL1Nlc3Npb25EdXJhdGlvbiI+PEF0dHJpYnV0ZVZhbHVlPi0xPC9BdHRyaWJ1dGVWYWx1ZT48L0F0dHJpYnV0ZT48L0F0dHJpYnV0ZVN0YXRlbWVudD48L0Fzc2VydGlvbj48L1Jlc3BvbnNlPg==",
 ];
 
 /// A small deterministic generator (no extra dependency).

@@ -28,6 +28,7 @@ struct Assertion {
     not_on_or_after: i64,
     audience: &'static str,
     name_id_format: &'static str,
+    session_not_on_or_after: Option<i64>,
     attributes: Vec<(&'static str, Vec<String>)>,
 }
 
@@ -39,6 +40,7 @@ impl Assertion {
             not_on_or_after: now + 300,
             audience: "https://signin.aws.amazon.com/saml",
             name_id_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            session_not_on_or_after: None,
             attributes: vec![
                 ("Role", vec![format!("{ROLE},{PROVIDER}")]),
                 ("RoleSessionName", vec!["alice@example.com".into()]),
@@ -59,6 +61,10 @@ impl Assertion {
             })
             .collect();
         let (issued, until) = (time_at(self.issued), time_at(self.not_on_or_after));
+        let session_limit = self
+            .session_not_on_or_after
+            .map(|t| format!(r#" SessionNotOnOrAfter="{}""#, time_at(t)))
+            .unwrap_or_default();
         let xml = format!(
             r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="{issued}" Destination="https://signin.aws.amazon.com/saml">
   <saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{ISSUER}</saml:Issuer>
@@ -74,7 +80,7 @@ impl Assertion {
     <saml:Conditions NotBefore="{issued}" NotOnOrAfter="{until}">
       <saml:AudienceRestriction><saml:Audience>{}</saml:Audience></saml:AudienceRestriction>
     </saml:Conditions>
-    <saml:AuthnStatement AuthnInstant="{issued}" SessionIndex="_s1"/>
+    <saml:AuthnStatement AuthnInstant="{issued}" SessionIndex="_s1"{session_limit}/>
     <saml:AttributeStatement>{attributes}</saml:AttributeStatement>
   </saml:Assertion>
 </samlp:Response>"#,
@@ -259,6 +265,20 @@ async fn saml_errors() {
         assume(&server, &a.encode()).await.unwrap_err(),
         sts_error(400, "ExpiredTokenException", "Response has expired")
     );
+
+    // A session that would already be over.
+    let mut a = Assertion::new(&server);
+    a.session_not_on_or_after = Some(now - 1);
+    assert_eq!(
+        assume(&server, &a.encode()).await.unwrap_err(),
+        sts_error(400, "ExpiredTokenException", "Response has expired")
+    );
+    // Asserted tags are held to the model's limits.
+    let mut a = Assertion::new(&server);
+    a.attributes.push(("PrincipalTag:", vec!["x".into()]));
+    let (status, code, message) = assume(&server, &a.encode()).await.unwrap_err();
+    assert_eq!((status, code.as_str()), (400, "ValidationError"));
+    assert!(message.starts_with("Unable to validate tags"), "{message}");
 
     let mut a = Assertion::new(&server);
     a.audience = "https://some-other-sp.example.com";

@@ -200,7 +200,7 @@ async fn tags_source_identity_google_and_oauth_providers() {
 
 #[tokio::test]
 async fn token_errors() {
-    let server = start().await;
+    let server = start_pinned().await;
     let invalid = |m: &str| sts_error(400, "InvalidIdentityToken", m);
     assert_eq!(
         assume(&server, "not-a-jwt").await.unwrap_err(),
@@ -312,11 +312,36 @@ async fn declared_providers_check_audience_and_signature() {
             "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
         )
     );
-    // The unsigned token is refused too.
+    // The unsigned token is refused too, as is `alg: none`, and so is the same issuer written
+    // differently (case, port, scheme): it is still the declared provider.
     assert_eq!(
         assume(&server, &token(&good)).await.unwrap_err().1,
         "InvalidIdentityToken"
     );
+    let none = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&good));
+    assert_eq!(
+        assume(&server, &none).await.unwrap_err(),
+        invalid(
+            "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
+        )
+    );
+    for disguised in [
+        "https://TOKEN.actions.githubusercontent.com",
+        "https://token.actions.githubusercontent.com:443/",
+        "http://token.actions.githubusercontent.com",
+    ] {
+        let mut c = good.clone();
+        c["iss"] = json!(disguised);
+        assert_eq!(
+            assume(&server, &token(&c)).await.unwrap_err().1,
+            "InvalidIdentityToken",
+            "{disguised}"
+        );
+        assert!(
+            assume(&server, &signer.sign(&c)).await.is_ok(),
+            "{disguised}"
+        );
+    }
     // An issuer with no declared provider, when providers are required.
     let mut other = good.clone();
     other["iss"] = json!("https://auth.example.com/");

@@ -23,11 +23,9 @@ const TASK_POLICY_PREFIX: &str = "arn:aws:iam::aws:policy/root-task/";
 pub fn assume_root(call: &mut Call<'_>) -> Result<Output, StsError> {
     let caller = call.caller()?.principal();
     if matches!(caller, Principal::Root { .. }) {
-        return Err(StsError::access_denied(format!(
-            "User: {} is not authorized to perform: sts:AssumeRoot on resource: {}",
-            caller.arn(),
-            call.str("TargetPrincipal")
-        )));
+        return Err(StsError::access_denied(
+            "You cannot use root user credentials to make this call.",
+        ));
     }
     let target = target_account(call.str("TargetPrincipal"))?;
     let task_policy = call.str("TaskPolicyArn.arn");

@@ -11,6 +11,8 @@ mod federation_token;
 mod packed_policy;
 mod role_arn;
 mod role_session;
+
+pub use role_session::is_session_name;
 mod saml;
 mod session_tags;
 mod session_token;
@@ -85,7 +87,28 @@ fn long_term_duration(principal: &Principal, requested: Option<i32>) -> i32 {
     }
 }
 
+/// Signed operations a federated user's session may not call (AWS lets it call no STS operation
+/// but GetCallerIdentity; the older ones answer with their own texts).
+const REFUSED_TO_FEDERATED_USERS: [&str; 4] = [
+    "AssumeRoot",
+    "GetWebIdentityToken",
+    "GetDelegatedAccessToken",
+    "DecodeAuthorizationMessage",
+];
+
 pub fn run(operation: &str, call: &mut Call<'_>) -> Result<Output, StsError> {
+    if let Some(Principal::FederatedUser { .. }) = call.caller.as_ref().map(Caller::principal)
+        && REFUSED_TO_FEDERATED_USERS.contains(&operation)
+    {
+        let arn = call
+            .caller
+            .as_ref()
+            .map(|c| c.principal().arn())
+            .unwrap_or_default();
+        return Err(StsError::access_denied(format!(
+            "User: {arn} is not authorized to perform: sts:{operation}"
+        )));
+    }
     match operation {
         "GetCallerIdentity" => caller_identity::get_caller_identity(call),
         "AssumeRole" => assume_role::assume_role(call),

@@ -83,6 +83,10 @@ pub fn check_source_identity(requested: Option<&str>) -> Result<(), StsError> {
     Ok(())
 }
 
+/// AWS's message for a source identity an identity provider asserts that breaks the rule.
+pub const ASSERTED_SOURCE_IDENTITY_RULE: &str =
+    "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"";
+
 /// `[a-zA-Z_0-9+=,.@-]{2,64}`: what a session name or source identity asserted by an identity
 /// provider must match.
 pub fn is_session_name(value: &str) -> bool {

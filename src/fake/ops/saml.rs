@@ -10,7 +10,9 @@ use ring::digest;
 use super::Call;
 use super::packed_policy::session_policy;
 use super::role_arn::RoleArn;
-use super::role_session::{RoleSession, is_session_name, role_duration};
+use super::role_session::{
+    ASSERTED_SOURCE_IDENTITY_RULE, RoleSession, is_session_name, role_duration,
+};
 use super::session_tags::{SessionTags, asserted_tags};
 use crate::config::parse_rfc3339_ms;
 use crate::error::{ErrorCode, StsError};
@@ -23,10 +25,6 @@ const NAME_ID_FORMAT_PREFIX: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:"
 /// How long after its IssueInstant a response may be redeemed.
 const REDEEM_WITHIN: i64 = 300;
 
-fn invalid_token(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
-    StsError::new(ErrorCode::InvalidIdentityToken, message)
-}
-
 fn expired(message: &'static str) -> StsError {
     StsError::new(ErrorCode::ExpiredTokenException, message)
 }
@@ -37,7 +35,7 @@ pub fn assume_role_with_saml(call: &mut Call<'_>) -> Result<Output, StsError> {
     let principal_arn = call.str("PrincipalArn");
     let (provider_account, provider_name) = saml_provider(principal_arn)?;
     let response = saml::parse(call.str("SAMLAssertion"))
-        .map_err(|why| invalid_token(format!("Invalid SAML response: {why}")))?;
+        .map_err(|why| StsError::invalid_identity_token(format!("Invalid SAML response: {why}")))?;
     check_times(&response, call.now)?;
     check_audience(&response)?;
 
@@ -49,33 +47,13 @@ pub fn assume_role_with_saml(call: &mut Call<'_>) -> Result<Output, StsError> {
     }
     let (account, role_name) = role_arn.role.ok_or_else(denied)?;
 
-    let session_name = attribute(&response, "RoleSessionName")
-        .ok_or_else(|| invalid_token("RoleSessionName is required in AuthnResponse"))?;
-    if !is_session_name(session_name) {
-        return Err(invalid_token(
-            "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}",
-        ));
-    }
-    let source_identity = attribute(&response, "SourceIdentity");
-    if source_identity
-        .is_some_and(|s| !is_session_name(s) || s.to_ascii_lowercase().starts_with("aws:"))
-    {
-        return Err(invalid_token(
-            "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"",
-        ));
-    }
+    let (session_name, source_identity) = session_attributes(&response)?;
     let duration = duration(call, &response)?;
     let tags = tags(&response)?;
     let packed = session_policy(call.params, &tags, &mut call.rng)?;
 
-    let subject_type = response
-        .name_id_format
-        .as_deref()
-        .unwrap_or("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified");
-    let subject_type = subject_type
-        .strip_prefix(NAME_ID_FORMAT_PREFIX)
-        .unwrap_or(subject_type)
-        .to_owned();
+    let subject_type = subject_type(&response);
+    // The SubjectConfirmationData's Recipient, as AWS reports it.
     let audience = response
         .recipient
         .clone()
@@ -108,16 +86,57 @@ pub fn assume_role_with_saml(call: &mut Call<'_>) -> Result<Output, StsError> {
         .output("AssumeRoleWithSAML"))
 }
 
+/// The session name and source identity the response asserts, checked as AWS checks them.
+fn session_attributes(response: &SamlResponse) -> Result<(&str, Option<&str>), StsError> {
+    let session_name = attribute(response, "RoleSessionName").ok_or_else(|| {
+        StsError::invalid_identity_token("RoleSessionName is required in AuthnResponse")
+    })?;
+    if !is_session_name(session_name) {
+        return Err(StsError::invalid_identity_token(
+            "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}",
+        ));
+    }
+    let source_identity = attribute(response, "SourceIdentity");
+    if source_identity
+        .is_some_and(|s| !is_session_name(s) || s.to_ascii_lowercase().starts_with("aws:"))
+    {
+        return Err(StsError::invalid_identity_token(
+            ASSERTED_SOURCE_IDENTITY_RULE,
+        ));
+    }
+    Ok((session_name, source_identity))
+}
+
+/// The NameID format without SAML 2.0's prefix (`persistent`, `transient`); other formats whole.
+fn subject_type(response: &SamlResponse) -> String {
+    let format = response
+        .name_id_format
+        .as_deref()
+        .unwrap_or("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified");
+    format
+        .strip_prefix(NAME_ID_FORMAT_PREFIX)
+        .unwrap_or(format)
+        .to_owned()
+}
+
 /// `arn:aws:iam::ACCOUNT:saml-provider/NAME` -> (ACCOUNT, NAME).
 fn saml_provider(arn: &str) -> Result<(&str, &str), StsError> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     match parts[..] {
-        ["arn", _, "iam", "", account, resource] if account.len() == 12 => resource
-            .strip_prefix("saml-provider/")
-            .filter(|name| !name.is_empty())
-            .map(|name| (account, name))
-            .ok_or_else(|| invalid_token("Specified provider doesn't exist.")),
-        _ => Err(invalid_token("Specified provider doesn't exist.")),
+        ["arn", _, "iam", "", account, resource]
+            if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            resource
+                .strip_prefix("saml-provider/")
+                .filter(|name| !name.is_empty())
+                .map(|name| (account, name))
+                .ok_or_else(|| {
+                    StsError::invalid_identity_token("Specified provider doesn't exist.")
+                })
+        }
+        _ => Err(StsError::invalid_identity_token(
+            "Specified provider doesn't exist.",
+        )),
     }
 }
 
@@ -153,26 +172,28 @@ fn role_pairs(response: &SamlResponse) -> impl Iterator<Item = (&str, &str)> {
         })
 }
 
+/// A SAML instant (`2026-11-23T10:00:00Z`, fractions allowed) in seconds since the epoch.
+fn saml_seconds(text: &str) -> Result<i64, StsError> {
+    parse_rfc3339_ms(text)
+        .map(|ms| ms.div_euclid(1000))
+        .map_err(|_| {
+            StsError::invalid_identity_token(format!(
+                "Invalid SAML response: {text:?} is not a SAML time"
+            ))
+        })
+}
+
 /// A response is redeemed within five minutes of issue, and before its `NotOnOrAfter`.
 fn check_times(response: &SamlResponse, now: i64) -> Result<(), StsError> {
-    let seconds = |text: &str| {
-        parse_rfc3339_ms(text)
-            .map(|ms| ms.div_euclid(1000))
-            .map_err(|_| {
-                invalid_token(format!(
-                    "Invalid SAML response: {text:?} is not a SAML time"
-                ))
-            })
-    };
     if let Some(instant) = &response.issue_instant
-        && seconds(instant)? + REDEEM_WITHIN < now
+        && saml_seconds(instant)? + REDEEM_WITHIN < now
     {
         return Err(expired(
             "Token must be redeemed within 5 minutes of issuance",
         ));
     }
     for limit in &response.not_on_or_after {
-        if seconds(limit)? <= now {
+        if saml_seconds(limit)? <= now {
             return Err(expired("Response has expired"));
         }
     }
@@ -188,7 +209,7 @@ fn check_audience(response: &SamlResponse) -> Result<(), StsError> {
     if response.audiences.is_empty() || response.audiences.iter().any(is_aws) {
         Ok(())
     } else {
-        Err(invalid_token(
+        Err(StsError::invalid_identity_token(
             "Response does not contain the required audience.",
         ))
     }
@@ -207,16 +228,22 @@ fn duration(call: &Call<'_>, response: &SamlResponse) -> Result<i32, StsError> {
             .ok()
             .filter(|d| (900..=43_200).contains(d))
             .ok_or_else(|| {
-                invalid_token(
+                StsError::invalid_identity_token(
                     "SessionDuration in AuthnResponse must be an integer from 900 to 43200",
                 )
             })?;
+        if duration > call.fake.role_max_session_duration {
+            return Err(StsError::validation(
+                "Requested DurationSeconds exceeds MaxSessionDuration set for this role.",
+            ));
+        }
     }
-    if let Some(limit) = &response.session_not_on_or_after
-        && let Ok(ms) = parse_rfc3339_ms(limit)
-    {
-        let left = ms.div_euclid(1000) - call.now;
-        duration = duration.min(i32::try_from(left.max(0)).unwrap_or(i32::MAX));
+    if let Some(limit) = &response.session_not_on_or_after {
+        let left = saml_seconds(limit)? - call.now;
+        if left <= 0 {
+            return Err(expired("Response has expired"));
+        }
+        duration = duration.min(i32::try_from(left).unwrap_or(i32::MAX));
     }
     Ok(duration)
 }
@@ -247,6 +274,8 @@ mod tests {
     use super::*;
 
     #[test]
+    // A regression check of the documented formula (the expected value is computed from it, not
+    // observed on AWS).
     fn name_qualifier_as_aws_documents_it() {
         assert_eq!(
             name_qualifier("https://example.com/saml", "123456789012", "MySAMLIdP"),

@@ -52,10 +52,30 @@ pub fn session_tags(
 
 /// Session tags an identity provider asserts (SAML attributes, web identity token claims): the
 /// same checks as for request parameters.
+/// Asserted tags are held to the model's limits too (at most 50; keys 1..128 and values 0..256
+/// characters of letters, digits, spaces and `_.:/=+-@`).
 pub fn asserted_tags(
     tags: Vec<(String, String)>,
     transitive: &[&str],
 ) -> Result<SessionTags, StsError> {
+    let allowed = |s: &str| {
+        s.chars()
+            .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+    };
+    let why = if tags.len() > 50 {
+        Some("more than 50 session tags".to_owned())
+    } else {
+        tags.iter().find_map(|(k, v)| {
+            let key_ok = (1..=128).contains(&k.chars().count()) && allowed(k);
+            let value_ok = v.chars().count() <= 256 && allowed(v);
+            (!key_ok || !value_ok).then(|| format!("the tag {k:?}"))
+        })
+    };
+    if let Some(why) = why {
+        return Err(StsError::validation(format!(
+            "Unable to validate tags: {why}"
+        )));
+    }
     combine(tags, transitive, None)
 }
 

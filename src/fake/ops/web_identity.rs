@@ -10,10 +10,12 @@ use serde_json::Value;
 use super::Call;
 use super::packed_policy::session_policy;
 use super::role_arn::RoleArn;
-use super::role_session::{RoleSession, is_session_name, role_duration};
+use super::role_session::{
+    ASSERTED_SOURCE_IDENTITY_RULE, RoleSession, is_session_name, role_duration,
+};
 use super::session_tags::{SessionTags, asserted_tags};
 use crate::error::{ErrorCode, StsError};
-use crate::fake::identity_providers::provider_name;
+use crate::fake::identity_providers::{IdentityProvider, issuer_key, provider_name};
 use crate::fake::jwt::{Jwt, VerifyError};
 use crate::fake::token::Origin;
 use crate::response::{Fields, Output};
@@ -23,10 +25,6 @@ const BUILT_IN_ISSUERS: [&str; 2] = ["accounts.google.com", "cognito-identity.am
 /// AWS's claim for session tags in a web identity token.
 const TAGS_CLAIM: &str = "https://aws.amazon.com/tags";
 const SOURCE_IDENTITY_CLAIM: &str = "https://aws.amazon.com/source_identity";
-
-fn invalid_token(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
-    StsError::new(ErrorCode::InvalidIdentityToken, message)
-}
 
 /// What the token says about who is calling.
 struct WebIdentity {
@@ -105,66 +103,37 @@ fn oauth_identity(call: &Call<'_>, provider_id: &str) -> WebIdentity {
 
 fn oidc_identity(call: &Call<'_>) -> Result<WebIdentity, StsError> {
     let jwt = Jwt::decode(call.str("WebIdentityToken")).ok_or_else(|| {
-        invalid_token(
+        StsError::invalid_identity_token(
             "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
         )
     })?;
     let issuer = jwt
         .str_claim("iss")
-        .ok_or_else(|| invalid_token("Missing a required claim: iss"))?;
+        .ok_or_else(|| StsError::invalid_identity_token("Missing a required claim: iss"))?;
     let name = provider_name(issuer);
     let built_in = BUILT_IN_ISSUERS.contains(&name);
-    let declared = call.fake.identity_providers.iter().find(|p| p.name == name);
+    let key = issuer_key(issuer);
+    let declared = call.fake.identity_providers.iter().find(|p| p.key == key);
     if declared.is_none() && !built_in && call.fake.require_identity_provider {
-        return Err(invalid_token(format!(
+        return Err(StsError::invalid_identity_token(format!(
             "No OpenIDConnect provider found in your account for {issuer}"
         )));
     }
     let audiences = jwt.audiences();
-    if audiences.is_empty() {
-        return Err(invalid_token("Missing a required claim: aud"));
-    }
+    let first_audience = *audiences
+        .first()
+        .ok_or_else(|| StsError::invalid_identity_token("Missing a required claim: aud"))?;
     let subject = jwt
         .str_claim("sub")
-        .ok_or_else(|| invalid_token("Missing a required claim: sub"))?;
-    let expires = jwt
-        .time_claim("exp")
-        .ok_or_else(|| invalid_token("Missing a required claim: exp"))?;
-    if expires <= call.now {
-        return Err(StsError::new(
-            ErrorCode::ExpiredTokenException,
-            format!(
-                "Token expired: current date/time {} must be before the expiration date/time{expires}",
-                call.now
-            ),
-        ));
-    }
+        .ok_or_else(|| StsError::invalid_identity_token("Missing a required claim: sub"))?;
+    check_expiry(&jwt, call.now)?;
     if let Some(provider) = declared {
-        if !provider.audiences.is_empty()
-            && !audiences
-                .iter()
-                .any(|a| provider.audiences.iter().any(|p| p == a))
-        {
-            return Err(invalid_token("Incorrect token audience"));
-        }
-        if let Some(keys) = &provider.keys {
-            match keys.verify(&jwt) {
-                Ok(()) => {}
-                Err(VerifyError::NoKey | VerifyError::UnsupportedAlgorithm) => {
-                    return Err(invalid_token(
-                        "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
-                    ));
-                }
-                Err(VerifyError::BadSignature) => {
-                    return Err(invalid_token("Signature validation failed"));
-                }
-            }
-        }
+        check_with_provider(provider, &jwt, &audiences)?;
     }
     // Google reports the authorized party (the client) as the audience.
     let audience = match jwt.str_claim("azp") {
         Some(azp) if name == "accounts.google.com" => azp,
-        _ => audiences[0],
+        _ => first_audience,
     };
     let source_identity = jwt.str_claim(SOURCE_IDENTITY_CLAIM).map(str::to_owned);
     check_source_identity_claim(source_identity.as_deref())?;
@@ -176,6 +145,47 @@ fn oidc_identity(call: &Call<'_>) -> Result<WebIdentity, StsError> {
         tags: tags_claim(jwt.claims.get(TAGS_CLAIM))?,
         source_identity,
     })
+}
+
+fn check_expiry(jwt: &Jwt<'_>, now: i64) -> Result<(), StsError> {
+    let expires = jwt
+        .time_claim("exp")
+        .ok_or_else(|| StsError::invalid_identity_token("Missing a required claim: exp"))?;
+    if expires <= now {
+        return Err(StsError::new(
+            ErrorCode::ExpiredTokenException,
+            format!(
+                "Token expired: current date/time {now} must be before the expiration date/time{expires}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A declared provider's audiences and, when it has keys, the signature.
+fn check_with_provider(
+    provider: &IdentityProvider,
+    jwt: &Jwt<'_>,
+    audiences: &[&str],
+) -> Result<(), StsError> {
+    if !provider.audiences.is_empty()
+        && !audiences
+            .iter()
+            .any(|a| provider.audiences.iter().any(|p| p == a))
+    {
+        return Err(StsError::invalid_identity_token("Incorrect token audience"));
+    }
+    match provider.keys.as_ref().map(|keys| keys.verify(jwt)) {
+        None | Some(Ok(())) => Ok(()),
+        Some(Err(VerifyError::NoKey | VerifyError::UnsupportedAlgorithm)) => {
+            Err(StsError::invalid_identity_token(
+                "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+            ))
+        }
+        Some(Err(VerifyError::BadSignature)) => Err(StsError::invalid_identity_token(
+            "Signature validation failed",
+        )),
+    }
 }
 
 /// `{"principal_tags": {"k": ["v"]}, "transitive_tag_keys": ["k"]}`: the session tags a token
@@ -207,11 +217,9 @@ fn tags_claim(claim: Option<&Value>) -> Result<SessionTags, StsError> {
 
 fn check_source_identity_claim(value: Option<&str>) -> Result<(), StsError> {
     match value {
-        Some(v) if !is_session_name(v) || v.to_ascii_lowercase().starts_with("aws:") => {
-            Err(invalid_token(
-                "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"",
-            ))
-        }
+        Some(v) if !is_session_name(v) || v.to_ascii_lowercase().starts_with("aws:") => Err(
+            StsError::invalid_identity_token(ASSERTED_SOURCE_IDENTITY_RULE),
+        ),
         _ => Ok(()),
     }
 }

@@ -56,7 +56,7 @@ pub fn get_web_identity_token(call: &mut Call<'_>) -> Result<Output, StsError> {
     if disabled.iter().any(|a| a == "*" || a == account) {
         return Err(StsError::new(
             ErrorCode::OutboundWebIdentityFederationDisabledException,
-            "The outbound web identity federation feature is not enabled for this account. To use this feature, you must first enable it through the Amazon Web Services Management Console or API.",
+            "The outbound web identity federation feature is not enabled for this account.",
         ));
     }
     let duration = call.int("DurationSeconds")?.unwrap_or(DEFAULT_DURATION);
