@@ -3,6 +3,7 @@
 //!
 //! Identity lives in the credentials themselves (see `token`): nothing is stored per session.
 
+mod arn;
 mod authorization_message;
 mod caller;
 mod clock;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Fake;
+use super::arn::Arn;
 use super::ops::is_session_name;
 use super::sealed::{self, Purpose};
 
@@ -73,10 +74,8 @@ pub fn check_grant(
     if session_name.is_some_and(|n| !is_session_name(n)) {
         return Err("session_name must match [\\w+=,.@-]{2,64}".to_owned());
     }
-    let parts: Vec<&str> = principal_arn.splitn(6, ':').collect();
-    let ok = matches!(parts[..], ["arn", p, "iam", "", a, r]
-        if !p.is_empty() && a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
-            && (r.starts_with("role/") || r.starts_with("user/")));
+    let ok = Arn::parse(principal_arn)
+        .is_some_and(|arn| arn.iam("role").is_some() || arn.iam("user").is_some());
     if !ok {
         return Err(format!(
             "principal_arn {principal_arn:?} is not an IAM role or user ARN"

@@ -4,6 +4,7 @@
 
 use super::Call;
 use crate::error::StsError;
+use crate::fake::arn::{Arn, is_account_id};
 use crate::fake::principal::Principal;
 use crate::fake::token::{Origin, SessionClaims};
 use crate::response::{Fields, Output};
@@ -54,19 +55,17 @@ pub fn assume_root(call: &mut Call<'_>) -> Result<Output, StsError> {
 
 /// A member account id, or an ARN in that account (`arn:aws:iam::111122223333:root`).
 fn target_account(target: &str) -> Result<&str, StsError> {
-    let is_account = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
-    if is_account(target) {
+    if is_account_id(target) {
         return Ok(target);
     }
-    let parts: Vec<&str> = target.splitn(6, ':').collect();
-    match parts[..] {
-        ["arn", partition, _, _, account, _] if !partition.is_empty() && is_account(account) => {
-            Ok(account)
-        }
-        _ => Err(StsError::validation(format!(
-            "The TargetPrincipal {target} is not a valid account ID or principal ARN."
-        ))),
-    }
+    Arn::parse(target)
+        .map(|arn| arn.account)
+        .filter(|account| is_account_id(account))
+        .ok_or_else(|| {
+            StsError::validation(format!(
+                "The TargetPrincipal {target} is not a valid account ID or principal ARN."
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use super::role_arn::RoleArn;
 use super::role_session::RoleSession;
 use super::session_tags::SessionTags;
 use crate::error::{ErrorCode, StsError};
+use crate::fake::arn::Arn;
 use crate::fake::principal::Principal;
 use crate::fake::token::{Origin, SessionClaims};
 use crate::response::{Fields, Output};
@@ -67,16 +68,14 @@ pub fn get_delegated_access_token(call: &mut Call<'_>) -> Result<Output, StsErro
 
 /// `arn:aws:iam::ACCOUNT:user/[PATH/]NAME` as a principal.
 fn user_principal(call: &Call<'_>, arn: &str) -> Option<Principal> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ["arn", _, "iam", "", account, resource] = parts[..] else {
-        return None;
+    let (account, path_and_name) = Arn::parse(arn)?.iam("user")?;
+    let (path, name) = match path_and_name.rsplit_once('/') {
+        Some((path, name)) => (format!("/{path}/"), name),
+        None => ("/".to_owned(), path_and_name),
     };
-    let path_and_name = resource.strip_prefix("user")?;
-    let split = path_and_name.rfind('/')?;
-    let (path, name) = (&path_and_name[..=split], &path_and_name[split + 1..]);
     (!name.is_empty()).then(|| Principal::User {
         account: account.to_owned(),
-        path: path.to_owned(),
+        path,
         name: name.to_owned(),
         id: call.fake.unique_id("AIDA", account, name),
     })

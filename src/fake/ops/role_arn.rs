@@ -1,6 +1,7 @@
 //! A role ARN as AssumeRole reads it: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
 
 use crate::error::StsError;
+use crate::fake::arn::Arn;
 
 pub struct RoleArn<'a> {
     pub partition: &'a str,
@@ -11,31 +12,17 @@ pub struct RoleArn<'a> {
 
 impl<'a> RoleArn<'a> {
     /// Fails with AWS's `{arn} is invalid` when the text is not an ARN at all.
-    pub fn parse(arn: &'a str) -> Result<RoleArn<'a>, StsError> {
-        let invalid = || StsError::validation(format!("{arn} is invalid"));
-        let mut parts = arn.splitn(6, ':');
-        let mut next = || parts.next();
-        let (
-            Some(prefix),
-            Some(partition),
-            Some(service),
-            Some(_region),
-            Some(account),
-            Some(resource),
-        ) = (next(), next(), next(), next(), next(), next())
-        else {
-            return Err(invalid());
-        };
-        if prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
-            return Err(invalid());
-        }
-        let is_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-        let role = resource
-            .strip_prefix("role/")
-            .and_then(|path_and_name| path_and_name.rsplit('/').next())
-            .filter(|name| service == "iam" && is_account && !name.is_empty())
-            .map(|name| (account, name));
-        Ok(RoleArn { partition, role })
+    pub fn parse(text: &'a str) -> Result<RoleArn<'a>, StsError> {
+        let arn =
+            Arn::parse(text).ok_or_else(|| StsError::validation(format!("{text} is invalid")))?;
+        let role = arn.iam("role").and_then(|(account, path_and_name)| {
+            let name = path_and_name.rsplit('/').next().filter(|n| !n.is_empty())?;
+            Some((account, name))
+        });
+        Ok(RoleArn {
+            partition: arn.partition,
+            role,
+        })
     }
 }
 

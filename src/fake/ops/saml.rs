@@ -16,6 +16,7 @@ use super::role_session::{
 use super::session_tags::{SessionTags, asserted_tags};
 use crate::config::parse_rfc3339_ms;
 use crate::error::{ErrorCode, StsError};
+use crate::fake::arn::Arn;
 use crate::fake::saml::{self, SamlResponse};
 use crate::fake::token::Origin;
 use crate::response::{Fields, Output};
@@ -121,23 +122,9 @@ fn subject_type(response: &SamlResponse) -> String {
 
 /// `arn:aws:iam::ACCOUNT:saml-provider/NAME` -> (ACCOUNT, NAME).
 fn saml_provider(arn: &str) -> Result<(&str, &str), StsError> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts[..] {
-        ["arn", _, "iam", "", account, resource]
-            if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            resource
-                .strip_prefix("saml-provider/")
-                .filter(|name| !name.is_empty())
-                .map(|name| (account, name))
-                .ok_or_else(|| {
-                    StsError::invalid_identity_token("Specified provider doesn't exist.")
-                })
-        }
-        _ => Err(StsError::invalid_identity_token(
-            "Specified provider doesn't exist.",
-        )),
-    }
+    Arn::parse(arn)
+        .and_then(|arn| arn.iam("saml-provider"))
+        .ok_or_else(|| StsError::invalid_identity_token("Specified provider doesn't exist."))
 }
 
 /// `base64(sha1(issuer + account + "/" + provider name))`, as AWS documents it.
