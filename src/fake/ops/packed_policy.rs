@@ -1,7 +1,8 @@
 //! PackedPolicySize: the percentage of AWS's packed limit that session policies and tags use.
 //! AWS packs them with an undocumented binary compression; this is a documented approximation
-//! (bytes of the minified policy, the policy ARNs and the tags against a 2048-byte budget, rounded
-//! up), so the value is plausible and grows with the input, but is not AWS's exact figure.
+//! (characters of the policy without whitespace and of the policy ARNs, and separately of the tags,
+//! against a 2048-character budget, rounded up), so the value is plausible and grows with the
+//! input, but is not AWS's exact figure.
 
 use super::session_tags::SessionTags;
 use crate::error::{ErrorCode, StsError};
