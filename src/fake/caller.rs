@@ -41,10 +41,10 @@ impl Fake {
     /// principal.
     pub(super) fn resolve_caller(
         &self,
-        credentials: &CallerCredentials,
+        credentials: &CallerCredentials<'_>,
         now: i64,
     ) -> Result<Caller<'_>, StsError> {
-        if let Some(token) = &credentials.session_token {
+        if let Some(token) = credentials.session_token {
             let epoch = self.epoch.load(std::sync::atomic::Ordering::Relaxed);
             match token::open(&self.secrets, epoch, token) {
                 Ok(claims) if claims.access_key_id != credentials.access_key_id => {
@@ -57,7 +57,7 @@ impl Fake {
         }
         let principal = self
             .users
-            .get(&credentials.access_key_id)
+            .get(credentials.access_key_id)
             .unwrap_or(&self.default_principal);
         Ok(Caller::LongTerm(principal))
     }
