@@ -7,15 +7,18 @@ use crate::error::StsError;
 use crate::wire::caller::CallerCredentials;
 
 /// The resolved caller of a signed request.
+// Lives on the stack for one request; boxing the session would cost an allocation per call.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
-pub enum Caller {
-    /// Long-term credentials: a configured user, or the default principal for unknown keys.
-    LongTerm(Principal),
+pub enum Caller<'a> {
+    /// Long-term credentials: a configured user, or the default principal for unknown keys
+    /// (borrowed from the fake's configuration: no copy per request).
+    LongTerm(&'a Principal),
     /// Temporary credentials this server issued (and that have not expired).
     Session(SessionClaims),
 }
 
-impl Caller {
+impl Caller<'_> {
     pub fn principal(&self) -> &Principal {
         match self {
             Caller::LongTerm(p) => p,
@@ -38,10 +41,10 @@ impl Fake {
     /// principal.
     pub(super) fn resolve_caller(
         &self,
-        credentials: &CallerCredentials,
+        credentials: &CallerCredentials<'_>,
         now: i64,
-    ) -> Result<Caller, StsError> {
-        if let Some(token) = &credentials.session_token {
+    ) -> Result<Caller<'_>, StsError> {
+        if let Some(token) = credentials.session_token {
             let epoch = self.epoch.load(std::sync::atomic::Ordering::Relaxed);
             match token::open(&self.secrets, epoch, token) {
                 Ok(claims) if claims.access_key_id != credentials.access_key_id => {
@@ -54,8 +57,8 @@ impl Fake {
         }
         let principal = self
             .users
-            .get(&credentials.access_key_id)
+            .get(credentials.access_key_id)
             .unwrap_or(&self.default_principal);
-        Ok(Caller::LongTerm(principal.clone()))
+        Ok(Caller::LongTerm(principal))
     }
 }

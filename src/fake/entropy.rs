@@ -102,7 +102,8 @@ impl RequestRandom<'_> {
             id[at + 1] = HEX[usize::from(byte & 15)];
             at += 2;
         }
-        String::from_utf8_lossy(&id).into_owned()
+        // Hex digits and dashes: always ASCII (a plain check, cheaper than the lossy decoder).
+        std::str::from_utf8(&id).unwrap_or_default().to_owned()
     }
 
     fn refill(&mut self) {

@@ -52,7 +52,7 @@ pub struct StsRequest<'a> {
     pub params: &'a Params,
     /// The credentials the request states, or why they could not be read. Only signed operations
     /// look at it.
-    pub caller: Result<Option<CallerCredentials>, StsError>,
+    pub caller: Result<Option<CallerCredentials<'a>>, StsError>,
     /// The request's `Host` header: GetWebIdentityToken's issuer URL is built on it unless
     /// `fake.public_url` is set.
     pub host: Option<&'a str>,
@@ -276,7 +276,7 @@ impl Fake {
         };
         model::validate(op, params)?;
         let region = match &request.caller {
-            Ok(Some(credentials)) => credentials.region.as_deref(),
+            Ok(Some(credentials)) => credentials.region,
             _ => None,
         };
         let mut call = ops::Call {

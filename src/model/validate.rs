@@ -20,6 +20,9 @@ pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
     }
     let mut walk = Walk {
         params,
+        name_starts: params
+            .names()
+            .fold(0, |set, name| set | first_byte_bit(name)),
         failures: Vec::new(),
         wire: String::with_capacity(64),
         path: String::with_capacity(64),
@@ -37,10 +40,18 @@ pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
     )))
 }
 
+/// One of 64 bits for the name's first byte (none for an empty name).
+fn first_byte_bit(name: &str) -> u64 {
+    name.as_bytes().first().map_or(0, |b| 1 << (b & 63))
+}
+
 /// A walk over the model, with the current parameter name (`Tags.member.1.Key`) and message path
 /// (`tags.1.member.key`) kept in two reused buffers: a valid request allocates nothing per member.
 struct Walk<'p> {
     params: &'p Params,
+    /// `first_byte_bit` of every parameter name, or-ed: a member whose bit is not in it has no
+    /// parameter (a cheap first test; a set bit still needs the scan).
+    name_starts: u64,
     failures: Vec<String>,
     wire: String,
     path: String,
@@ -55,10 +66,11 @@ impl Walk<'_> {
             // the (few) names avoids building and looking up their item names.
             if top_level
                 && !member.required
-                && !self.params.names().any(|n| {
-                    n.strip_prefix(member.name)
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-                })
+                && (self.name_starts & first_byte_bit(member.name) == 0
+                    || !self.params.names().any(|n| {
+                        n.strip_prefix(member.name)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                    }))
             {
                 continue;
             }

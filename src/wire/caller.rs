@@ -9,20 +9,21 @@ use crate::wire::params::Params;
 
 /// The credentials a request was signed with, as the request states them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallerCredentials {
-    pub access_key_id: String,
-    pub session_token: Option<String>,
+/// Borrowed from the request's headers and parameters: nothing is copied per request.
+pub struct CallerCredentials<'a> {
+    pub access_key_id: &'a str,
+    pub session_token: Option<&'a str>,
     /// The region of the credential scope (`AKID/date/REGION/sts/aws4_request`), when it names one.
-    pub region: Option<String>,
+    pub region: Option<&'a str>,
 }
 
 static X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// Reads the caller from the request. `Ok(None)`: the request carries no authentication at all.
-pub fn read_caller(
-    headers: &HeaderMap,
-    params: &Params,
-) -> Result<Option<CallerCredentials>, StsError> {
+pub fn read_caller<'a>(
+    headers: &'a HeaderMap,
+    params: &'a Params,
+) -> Result<Option<CallerCredentials<'a>>, StsError> {
     let header_token = headers
         .get(&X_AMZ_SECURITY_TOKEN)
         .and_then(|v| v.to_str().ok());
@@ -32,9 +33,9 @@ pub fn read_caller(
             .map_err(|_| incomplete("Authorization header is not valid ASCII"))?;
         let (access_key_id, region) = access_key_from_authorization(auth)?;
         return Ok(Some(CallerCredentials {
-            access_key_id: access_key_id.to_owned(),
-            session_token: header_token.map(str::to_owned),
-            region: region.map(str::to_owned),
+            access_key_id,
+            session_token: header_token,
+            region,
         }));
     }
     if let Some(credential) = params.get("X-Amz-Credential") {
@@ -42,9 +43,9 @@ pub fn read_caller(
             .ok_or_else(|| incomplete("X-Amz-Credential is not a credential scope"))?;
         let token = header_token.or_else(|| params.get("X-Amz-Security-Token"));
         return Ok(Some(CallerCredentials {
-            access_key_id: access_key_id.to_owned(),
-            session_token: token.map(str::to_owned),
-            region: region.map(str::to_owned),
+            access_key_id,
+            session_token: token,
+            region,
         }));
     }
     Ok(None)
@@ -138,10 +139,11 @@ mod tests {
             ),
             ("x-amz-security-token", "tok"),
         ]);
-        let c = read_caller(&h, &Params::default()).unwrap().unwrap();
+        let none = Params::default();
+        let c = read_caller(&h, &none).unwrap().unwrap();
         assert_eq!(c.access_key_id, "AKIAEXAMPLE");
-        assert_eq!(c.session_token.as_deref(), Some("tok"));
-        assert_eq!(c.region.as_deref(), Some("us-east-1"));
+        assert_eq!(c.session_token, Some("tok"));
+        assert_eq!(c.region, Some("us-east-1"));
     }
 
     #[test]
@@ -149,9 +151,10 @@ mod tests {
         let p = Params::from_urlencoded(
             b"X-Amz-Credential=ASIAX%2F20260101%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Security-Token=t",
         );
-        let c = read_caller(&HeaderMap::new(), &p).unwrap().unwrap();
+        let empty = HeaderMap::new();
+        let c = read_caller(&empty, &p).unwrap().unwrap();
         assert_eq!(c.access_key_id, "ASIAX");
-        assert_eq!(c.session_token.as_deref(), Some("t"));
+        assert_eq!(c.session_token, Some("t"));
         assert_eq!(read_caller(&HeaderMap::new(), &Params::default()), Ok(None));
     }
 

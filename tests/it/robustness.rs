@@ -98,7 +98,7 @@ fn random_requests_never_panic() {
     let issued = fake.handle(&StsRequest {
         params: &Params::from_urlencoded(b"Action=GetSessionToken&Version=2011-06-15"),
         caller: Ok(Some(CallerCredentials {
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            access_key_id: "AKIAIOSFODNN7EXAMPLE",
             session_token: None,
             region: None,
         })),
@@ -120,12 +120,12 @@ fn random_requests_never_panic() {
         let caller = match rng.next(4) {
             0 => Ok(None),
             1 => Ok(Some(CallerCredentials {
-                access_key_id: "ASIAQAAAAAAAEXAMPLE1".into(),
-                session_token: Some("garbage".into()),
-                region: Some("eu-west-1".into()),
+                access_key_id: "ASIAQAAAAAAAEXAMPLE1",
+                session_token: Some("garbage"),
+                region: Some("eu-west-1"),
             })),
             _ => Ok(Some(CallerCredentials {
-                access_key_id: VALUES[rng.next(VALUES.len())].into(),
+                access_key_id: VALUES[rng.next(VALUES.len())],
                 session_token: None,
                 region: None,
             })),

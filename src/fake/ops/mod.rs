@@ -33,7 +33,7 @@ pub struct Call<'a> {
     /// Already validated against the model.
     pub params: &'a Params,
     /// `None` only for unsigned operations.
-    pub caller: Option<Caller>,
+    pub caller: Option<Caller<'a>>,
     /// The region of the request's credential scope (`us-east-1` when it names none).
     pub region: &'a str,
     /// The request's `Host` header.
@@ -44,14 +44,14 @@ pub struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    fn caller(&self) -> Result<&Caller, StsError> {
+    fn caller(&self) -> Result<&Caller<'a>, StsError> {
         self.caller
             .as_ref()
             .ok_or_else(StsError::missing_authentication_token)
     }
 
     /// The caller, owned: for operations that also need `&mut self` (the random stream).
-    fn take_caller(&mut self) -> Result<Caller, StsError> {
+    fn take_caller(&mut self) -> Result<Caller<'a>, StsError> {
         self.caller
             .take()
             .ok_or_else(StsError::missing_authentication_token)
