@@ -57,6 +57,16 @@ async fn verify(server: &Server, token: &str, algorithm: Algorithm, audience: &s
         .claims
 }
 
+/// GetWebIdentityToken for audience `x`; add parameters, then `.send()`.
+fn token_for_x(
+    sts: &aws_sdk_sts::Client,
+    algorithm: &str,
+) -> aws_sdk_sts::operation::get_web_identity_token::builders::GetWebIdentityTokenFluentBuilder {
+    sts.get_web_identity_token()
+        .audience("x")
+        .signing_algorithm(algorithm)
+}
+
 async fn role_session(server: &Server, duration: i32) -> aws_sdk_sts::Client {
     let out = assume_role(&client(server, "AKIAIOSFODNN7EXAMPLE"), ROLE, "etl")
         .tags(tag("team", "data"))
@@ -127,10 +137,7 @@ async fn es384_and_rs256_tokens_verify_against_the_published_jwks() {
     assert_eq!(out.expiration().unwrap().secs(), now + 60);
 
     // An IAM user's token names the user.
-    let out = client(&server, "AKIAIOSFODNN7EXAMPLE")
-        .get_web_identity_token()
-        .audience("x")
-        .signing_algorithm("ES384")
+    let out = token_for_x(&client(&server, "AKIAIOSFODNN7EXAMPLE"), "ES384")
         .send()
         .await
         .unwrap();
@@ -151,13 +158,7 @@ async fn web_identity_token_errors() {
     })
     .await;
     let sts = role_session(&server, 900).await;
-    let err = sts
-        .get_web_identity_token()
-        .audience("x")
-        .signing_algorithm("RS384")
-        .send()
-        .await
-        .unwrap_err();
+    let err = token_for_x(&sts, "RS384").send().await.unwrap_err();
     assert_eq!(
         error_of(err),
         sts_error(
@@ -166,10 +167,7 @@ async fn web_identity_token_errors() {
             "1 validation error detected: Value 'RS384' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]"
         )
     );
-    let err = sts
-        .get_web_identity_token()
-        .audience("x")
-        .signing_algorithm("ES384")
+    let err = token_for_x(&sts, "ES384")
         .duration_seconds(30)
         .send()
         .await
@@ -183,10 +181,7 @@ async fn web_identity_token_errors() {
         )
     );
     // The session has 900 s left: a 3600 s token would outlive it.
-    let err = sts
-        .get_web_identity_token()
-        .audience("x")
-        .signing_algorithm("ES384")
+    let err = token_for_x(&sts, "ES384")
         .duration_seconds(3600)
         .send()
         .await
@@ -205,13 +200,13 @@ async fn web_identity_token_errors() {
     .send()
     .await
     .unwrap();
-    let err = session_client(&server, disabled.credentials().unwrap())
-        .get_web_identity_token()
-        .audience("x")
-        .signing_algorithm("ES384")
-        .send()
-        .await
-        .unwrap_err();
+    let err = token_for_x(
+        &session_client(&server, disabled.credentials().unwrap()),
+        "ES384",
+    )
+    .send()
+    .await
+    .unwrap_err();
     let (status, code, _) = error_of(err);
     assert_eq!(
         (status, code.as_str()),
@@ -283,13 +278,7 @@ async fn federated_users_may_not_call_the_newer_operations() {
         .await
         .unwrap();
     let sts = session_client(&server, fed.credentials().unwrap());
-    let err = sts
-        .get_web_identity_token()
-        .audience("x")
-        .signing_algorithm("ES384")
-        .send()
-        .await
-        .unwrap_err();
+    let err = token_for_x(&sts, "ES384").send().await.unwrap_err();
     assert_eq!(
         error_of(err),
         sts_error(
