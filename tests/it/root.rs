@@ -10,15 +10,23 @@ fn task_policy(name: &str) -> PolicyDescriptorType {
         .build()
 }
 
+/// AssumeRoot of `target` scoped by the root-task policy `policy`; add parameters, then `.send()`.
+fn assume_root(
+    sts: &aws_sdk_sts::Client,
+    target: &str,
+    policy: &str,
+) -> aws_sdk_sts::operation::assume_root::builders::AssumeRootFluentBuilder {
+    sts.assume_root()
+        .target_principal(target)
+        .task_policy_arn(task_policy(policy))
+}
+
 #[tokio::test]
 async fn assume_root_gives_the_target_accounts_root() {
     let server = start_pinned().await;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
     let before = server.fake().clock().now();
-    let out = sts
-        .assume_root()
-        .target_principal("111122223333")
-        .task_policy_arn(task_policy("S3UnlockBucketPolicy"))
+    let out = assume_root(&sts, "111122223333", "S3UnlockBucketPolicy")
         .send()
         .await
         .expect("AssumeRoot");
@@ -39,14 +47,15 @@ async fn assume_root_gives_the_target_accounts_root() {
     assert_eq!(key_account.account(), Some("111122223333"));
 
     // An ARN in the member account works too, and a shorter duration is kept.
-    let out = sts
-        .assume_root()
-        .target_principal("arn:aws:iam::444455556666:root")
-        .task_policy_arn(task_policy("IAMAuditRootUserCredentials"))
-        .duration_seconds(300)
-        .send()
-        .await
-        .expect("AssumeRoot with an ARN");
+    let out = assume_root(
+        &sts,
+        "arn:aws:iam::444455556666:root",
+        "IAMAuditRootUserCredentials",
+    )
+    .duration_seconds(300)
+    .send()
+    .await
+    .expect("AssumeRoot with an ARN");
     let creds = out.credentials().unwrap();
     assert_eq!(creds.expiration().secs() - before, 300);
     assert_eq!(whoami(&server, creds).await.account(), Some("444455556666"));
@@ -56,10 +65,7 @@ async fn assume_root_gives_the_target_accounts_root() {
 async fn assume_root_errors() {
     let server = start().await;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
-    let err = sts
-        .assume_root()
-        .target_principal("111122223333")
-        .task_policy_arn(task_policy("S3UnlockBucketPolicy"))
+    let err = assume_root(&sts, "111122223333", "S3UnlockBucketPolicy")
         .duration_seconds(901)
         .send()
         .await
@@ -73,10 +79,7 @@ async fn assume_root_errors() {
         )
     );
 
-    let err = sts
-        .assume_root()
-        .target_principal("111122223333")
-        .task_policy_arn(task_policy("AdministratorAccess"))
+    let err = assume_root(&sts, "111122223333", "AdministratorAccess")
         .send()
         .await
         .unwrap_err();
@@ -87,29 +90,31 @@ async fn assume_root_errors() {
         "{message}"
     );
 
-    let err = sts
-        .assume_root()
-        .target_principal("not-an-account")
-        .task_policy_arn(task_policy("S3UnlockBucketPolicy"))
+    let err = assume_root(&sts, "not-an-account", "S3UnlockBucketPolicy")
         .send()
         .await
         .unwrap_err();
     assert_eq!(error_of(err).1, "ValidationError");
 
     // Root sessions cannot start another root session.
-    let root = sts
-        .assume_root()
-        .target_principal("111122223333")
-        .task_policy_arn(task_policy("SQSUnlockQueuePolicy"))
+    let root = assume_root(&sts, "111122223333", "SQSUnlockQueuePolicy")
         .send()
         .await
         .unwrap();
-    let err = session_client(&server, root.credentials().unwrap())
-        .assume_root()
-        .target_principal("111122223333")
-        .task_policy_arn(task_policy("SQSUnlockQueuePolicy"))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(error_of(err).1, "AccessDenied");
+    let err = assume_root(
+        &session_client(&server, root.credentials().unwrap()),
+        "111122223333",
+        "SQSUnlockQueuePolicy",
+    )
+    .send()
+    .await
+    .unwrap_err();
+    assert_eq!(
+        error_of(err),
+        sts_error(
+            403,
+            "AccessDenied",
+            "You cannot use root user credentials to make this call."
+        )
+    );
 }
