@@ -12,6 +12,10 @@ use time::format_description::well_known::Rfc3339;
 /// The file loaded from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "proxy.toml";
 
+/// `server.max_connections` at most: far beyond what one process serves, and a count the
+/// connection semaphore takes in one go at shutdown.
+const MAX_CONNECTIONS: usize = 1_000_000;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -304,6 +308,12 @@ impl Config {
             if value == 0 {
                 return bad(key, "must be greater than 0".into());
             }
+        }
+        if self.server.max_connections > MAX_CONNECTIONS {
+            return bad(
+                "server.max_connections",
+                format!("must be at most {MAX_CONNECTIONS}"),
+            );
         }
         check_account("fake.account", &self.fake.account)?;
         if let Err(e) = PrincipalSpec::parse(&self.fake.default_principal) {

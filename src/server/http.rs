@@ -3,7 +3,6 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::Arc;
 use std::task::Poll;
 
 use bytes::Bytes;
@@ -22,14 +21,14 @@ use crate::wire::render::{Format, Rendered, render_error, render_output};
 pub(crate) type Body = Full<Bytes>;
 
 pub(crate) async fn handle(
-    app: Arc<App>,
+    app: &App,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     if let Some(route) = request.uri().path().strip_prefix("/_parlel/") {
         let route = route.to_owned();
-        return Ok(admin::handle(&app, &route, request).await);
+        return Ok(admin::handle(app, &route, request).await);
     }
-    Ok(sts(&app, request).await)
+    Ok(sts(app, request).await)
 }
 
 async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {

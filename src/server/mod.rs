@@ -1,10 +1,11 @@
 //! The listener: accepts TCP connections, serves each with hyper's HTTP/1.1 (keep-alive,
-//! TCP_NODELAY, header-read timeout), bounds the number of connections, and shuts down gracefully
-//! (in-flight requests finish, bounded by `server.shutdown_grace_ms`).
+//! TCP_NODELAY; `connection` adds the header-read timeout), bounds the number of connections, and
+//! shuts down gracefully (in-flight requests finish, bounded by `server.shutdown_grace_ms`).
 //!
 //! A `Server` is a value, not a global: tests start several in one process on port 0.
 
 mod admin;
+mod connection;
 mod http;
 
 use std::net::SocketAddr;
@@ -12,9 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
@@ -135,12 +133,13 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .keep_alive(true);
+    builder.keep_alive(true);
+    let supervision = connection::Supervision {
+        header_read_timeout: limits.header_read_timeout,
+        shutdown_grace: limits.shutdown_grace,
+        stopped: stopped.clone(),
+    };
     let connections = Arc::new(Semaphore::new(limits.max_connections));
-    let graceful = GracefulShutdown::new();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -161,21 +160,11 @@ async fn accept_loop(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
-        let service = service_fn(move |request| http::handle(app.clone(), request));
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended with an error");
-            }
-            drop(permit);
-        });
+        connection::spawn(&builder, stream, app.clone(), permit, &supervision);
     }
     drop(listener);
-    tokio::select! {
-        _ = graceful.shutdown() => {}
-        _ = tokio::time::sleep(limits.shutdown_grace) => {
-            tracing::warn!("shutdown grace period over; dropping open connections");
-        }
-    }
+    // Every connection holds a permit until it is closed; each one's watchdog drops it once the
+    // grace period is over.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = connections.acquire_many(all).await;
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod authorization_message;
 mod binary;
+mod connection;
 mod delegated;
 mod identity;
 mod model;
