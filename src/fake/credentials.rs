@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ring::hmac;
+use ring::digest;
 
 use super::Fake;
 use super::entropy::RequestRandom;
@@ -18,7 +18,8 @@ impl Fake {
         let access_key_id = ids::mint("ASIA", claims.principal.account(), 20, &rng.bytes());
         claims.access_key_id.clone_from(&access_key_id);
         let epoch = self.epoch.load(std::sync::atomic::Ordering::Relaxed);
-        let session_token = token::seal(&self.secrets, epoch, &claims);
+        let random_nonce = (!self.secrets.reproducible()).then(|| rng.bytes());
+        let session_token = token::seal(&self.secrets, epoch, &claims, random_nonce);
         self.live.issued(claims.expires);
         let secret = self.secret_for(&access_key_id);
         Fields::new()
@@ -30,7 +31,9 @@ impl Fake {
 
     /// 40 characters of `[A-Za-z0-9+/]`, derived from the key id: re-derivable without storage.
     pub fn secret_for(&self, access_key_id: &str) -> String {
-        let tag = hmac::sign(&self.secrets.secret_key, access_key_id.as_bytes());
-        STANDARD.encode(&tag.as_ref()[..30])
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        ctx.update(&self.secrets.secret_key);
+        ctx.update(access_key_id.as_bytes());
+        STANDARD.encode(&ctx.finish().as_ref()[..30])
     }
 }

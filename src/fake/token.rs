@@ -73,16 +73,28 @@ pub enum OpenError {
     OtherEpochOrServer,
 }
 
-pub fn seal(secrets: &Secrets, epoch: u32, claims: &SessionClaims) -> String {
+/// Seals `claims` into a token. `random_nonce` is for keys that are random themselves (no seed):
+/// fresh random bytes are then a sound nonce. Without one (a seeded server, whose keys and random
+/// stream repeat after a restart) the nonce is an HMAC of the claims, synthetic-IV style: never the
+/// same for two different claims under one key.
+pub fn seal(
+    secrets: &Secrets,
+    epoch: u32,
+    claims: &SessionClaims,
+    random_nonce: Option<[u8; NONCE_LEN]>,
+) -> String {
     // One buffer: header, then the claims encrypted in place, then the tag.
     let mut out = Vec::with_capacity(HEADER + 160);
     out.push(VERSION);
     out.extend_from_slice(&epoch.to_be_bytes());
     out.extend_from_slice(&[0u8; NONCE_LEN]);
     encode_into(&mut out, claims);
-    let mut nonce = [0u8; NONCE_LEN];
-    let tag = hmac::sign(&secrets.token_nonce, &out[HEADER..]);
-    nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
+    let nonce = random_nonce.unwrap_or_else(|| {
+        let mut nonce = [0u8; NONCE_LEN];
+        let tag = hmac::sign(&secrets.token_nonce, &out[HEADER..]);
+        nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
+        nonce
+    });
     out[5..HEADER].copy_from_slice(&nonce);
     // Sealing fails only for inputs larger than the cipher's limit (256 GiB); claims are small.
     match secrets.token_seal.seal_in_place_separate_tag(
@@ -387,7 +399,8 @@ mod tests {
             c.source_identity = (i % 2 == 1).then(|| "src".to_owned());
             c.tags = (0..300).map(|t| (format!("k{t}"), long.clone())).collect();
             c.transitive_tag_keys = vec!["k1".into(), String::new(), "é".into()];
-            assert_eq!(open(&s, 9, &seal(&s, 9, &c)), Ok(c.clone()));
+            assert_eq!(open(&s, 9, &seal(&s, 9, &c, None)), Ok(c.clone()));
+            assert_eq!(open(&s, 9, &seal(&s, 9, &c, Some([7; 12]))), Ok(c.clone()));
             let bytes = encode(&c);
             assert_eq!(decode(&bytes), Some(c));
             for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
@@ -402,7 +415,7 @@ mod tests {
     #[test]
     fn round_trip_and_rejections() {
         let s = Secrets::from_seed(Some(1));
-        let token = seal(&s, 0, &claims());
+        let token = seal(&s, 0, &claims(), None);
         assert!(token.len() > 100, "{}", token.len());
         assert_eq!(open(&s, 0, &token), Ok(claims()));
         assert_eq!(open(&s, 1, &token), Err(OpenError::OtherEpochOrServer));
