@@ -12,14 +12,24 @@
 //!   went quiet. A client that stops reading its response counts as quiet too.
 //! - on shutdown, the watchdog asks hyper to finish the request in flight and close, and drops
 //!   the connection once `shutdown_grace` is over.
+//!
+//! hyper is also polled through a waker of our own (`Activity`), which forwards every wake to the
+//! task but one: taking the last piece of a request body out of hyper's body channel wakes the
+//! channel's sender, which is hyper's dispatcher on this very task, long after it has sent
+//! everything and hung up. Left alone, that wake costs every request a second, empty poll of the
+//! whole connection; `poll_body_frame` holds it back when the body is complete.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use atomic_waker::AtomicWaker;
-use hyper::body::Incoming;
+use bytes::Bytes;
+use hyper::body::{Body as _, Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -59,6 +69,50 @@ impl Activity {
         self.stop.store(true, Ordering::Relaxed);
         self.task.wake();
     }
+}
+
+/// The waker hyper sees: forwards to the connection's task, except while `poll_body_frame` holds
+/// this thread's wakes back.
+impl Wake for Activity {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if HOLDING.get() {
+            HELD.with_borrow_mut(|held| *held = Some(self.clone()));
+        } else {
+            self.task.wake();
+        }
+    }
+}
+
+thread_local! {
+    /// `poll_body_frame` is running on this thread.
+    static HOLDING: Cell<bool> = const { Cell::new(false) };
+    /// The connection a wake was held back for.
+    static HELD: RefCell<Option<Arc<Activity>>> = const { RefCell::new(None) };
+}
+
+/// Polls `body` for its next frame, as `Body::poll_frame`. A wake of this connection made while
+/// doing so (hyper's dispatcher waking itself as the channel's sender) is dropped when that frame
+/// completes a body of known length: the sender then has nothing more to send and has hung up.
+/// In every other case it goes through. Only wakes made on this thread during this poll are held,
+/// so a wake from elsewhere (the IO driver on another thread) is never lost.
+pub(super) fn poll_body_frame(
+    mut body: Pin<&mut Incoming>,
+    cx: &mut Context<'_>,
+) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    HOLDING.set(true);
+    let polled = body.as_mut().poll_frame(cx);
+    HOLDING.set(false);
+    if let Some(activity) = HELD.with_borrow_mut(Option::take) {
+        let finished = matches!(polled, Poll::Ready(Some(Ok(_)))) && body.is_end_stream();
+        if !finished {
+            activity.task.wake();
+        }
+    }
+    polled
 }
 
 /// Marks the connection busy while a request is answered (also if the answer is dropped).
@@ -102,13 +156,14 @@ pub(super) fn spawn(
     let task = tokio::spawn(async move {
         let mut connection = std::pin::pin!(connection);
         let mut stopping = false;
+        let waker = Waker::from(watched.clone());
         let served = std::future::poll_fn(|cx| {
             if !stopping && watched.stop.load(Ordering::Relaxed) {
                 stopping = true;
                 connection.as_mut().graceful_shutdown();
             }
             watched.task.register(cx.waker());
-            connection.as_mut().poll(cx)
+            connection.as_mut().poll(&mut Context::from_waker(&waker))
         })
         .await;
         if let Err(error) = served {

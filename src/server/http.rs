@@ -3,15 +3,17 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::pin::Pin;
 use std::task::Poll;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::{Body as _, Incoming};
 
 use super::App;
 use super::admin;
+use super::connection;
 use crate::error::{ErrorCode, StsError};
 use crate::fake::StsRequest;
 use crate::wire::caller::read_caller;
@@ -122,7 +124,8 @@ async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, BodyError>
     let mut joined: Option<Vec<u8>> = None;
     let mut total = 0usize;
     while !body.is_end_stream() {
-        let Some(frame) = body.frame().await else {
+        let next = std::future::poll_fn(|cx| connection::poll_body_frame(Pin::new(&mut body), cx));
+        let Some(frame) = next.await else {
             break;
         };
         let Ok(data) = frame.map_err(|_| BodyError::Broken)?.into_data() else {
