@@ -57,6 +57,18 @@ pub struct RequestRandom<'a> {
     used: usize,
 }
 
+/// Each byte's two lowercase hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        pairs[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    pairs
+};
+
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// SplitMix64's output function (a bijection).
@@ -88,21 +100,16 @@ impl RequestRandom<'_> {
 
     /// A version-4 UUID, as STS request ids are.
     pub fn uuid(&mut self) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut b: [u8; 16] = self.bytes();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         let mut id = [b'-'; 36];
-        let mut at = 0;
-        for (i, byte) in b.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                at += 1;
-            }
-            id[at] = HEX[usize::from(byte >> 4)];
-            id[at + 1] = HEX[usize::from(byte & 15)];
-            at += 2;
+        // Byte i goes to HEX_AT[i] (dashes at 8, 13, 18 and 23 stay).
+        const HEX_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        for (byte, at) in b.iter().zip(HEX_AT) {
+            id[at..at + 2].copy_from_slice(&HEX_PAIRS[usize::from(*byte)]);
         }
-        // Hex digits and dashes: always ASCII (a plain check, cheaper than the lossy decoder).
+        // Hex digits and dashes: always ASCII.
         std::str::from_utf8(&id).unwrap_or_default().to_owned()
     }
 
@@ -146,6 +153,24 @@ mod tests {
         assert_eq!(id.find('-'), Some(8));
         assert_eq!(&id[14..15], "4");
         assert_ne!(a.next_request().uuid(), id);
+    }
+
+    #[test]
+    fn uuid_is_the_stream_bytes_in_hex_with_the_version_and_variant_bits() {
+        let key = || hmac::Key::new(hmac::HMAC_SHA256, b"k");
+        let mut b: [u8; 16] = Entropy::new(key(), None).next_request().bytes();
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        let expected = format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        );
+        assert_eq!(Entropy::new(key(), None).next_request().uuid(), expected);
     }
 
     #[test]

@@ -356,7 +356,14 @@ impl Fake {
 /// `x-amz-sts-extended-request-id` real STS sends beside it.
 fn request_ids(rng: &mut entropy::RequestRandom<'_>) -> (String, String) {
     let request_id = rng.uuid();
-    let extended = base64::engine::general_purpose::STANDARD.encode(rng.bytes::<16>());
+    // 16 bytes are 24 base64 characters; encoded on the stack, then one allocation of that size.
+    let mut text = [0u8; 24];
+    let written = base64::engine::general_purpose::STANDARD
+        .encode_slice(rng.bytes::<16>(), &mut text)
+        .unwrap_or_default();
+    let extended = std::str::from_utf8(&text[..written])
+        .unwrap_or_default()
+        .to_owned();
     (request_id, extended)
 }
 

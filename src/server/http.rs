@@ -16,7 +16,7 @@ use super::admin;
 use super::connection;
 use crate::error::{ErrorCode, StsError};
 use crate::fake::StsRequest;
-use crate::wire::caller::read_caller;
+use crate::wire::caller::{ascii_str, read_caller};
 use crate::wire::params::Params;
 use crate::wire::render::{Format, Rendered, render_error, render_output};
 
@@ -70,7 +70,7 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     let is_form = parts
         .headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
+        .and_then(ascii_str)
         .is_some_and(|ct| {
             ct.split(';').next().is_some_and(|m| {
                 m.trim()
@@ -89,10 +89,7 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
     let reply = app.backend.answer(&StsRequest {
         params: &params,
         caller,
-        host: parts
-            .headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok()),
+        host: parts.headers.get(header::HOST).and_then(ascii_str),
     });
     let rendered = match &reply.result {
         Ok(output) => render_output(output, &reply.request_id, format),
@@ -158,7 +155,7 @@ fn response_format(headers: &HeaderMap) -> Format {
     let wants_json = headers
         .get_all(header::ACCEPT)
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        .filter_map(ascii_str)
         .any(|v| v.contains("application/json"));
     if wants_json {
         Format::Json

@@ -41,23 +41,27 @@ impl Params {
             self.entries.reserve(8);
         }
         let mut scratch = Vec::new();
-        // The usual input is valid UTF-8: split it as a string (separators are ASCII, so the
-        // parts are strings too), and copy the parts with nothing to decode as they are.
+        // The usual input is valid UTF-8: one pass finds each `&`-separated sequence, its first
+        // `=`, and whether it holds anything to decode (`%`, `+`). A sequence with nothing to
+        // decode is copied whole, its name and value being ranges of the copy.
         if let Ok(text) = std::str::from_utf8(input) {
-            // `text.split('&')` and `split_once('=')`, by byte scans (faster on short parts).
-            let mut rest = Some(text);
-            while let Some(remaining) = rest {
-                let (sequence, next) = split_at_ascii(remaining, b'&');
-                rest = next;
-                if sequence.is_empty() {
-                    continue;
+            let mut start = 0;
+            let mut eq = None;
+            let mut plain = true;
+            for (i, &b) in input.iter().enumerate() {
+                match b {
+                    b'&' => {
+                        self.push_sequence(text, start..i, eq, plain, &mut scratch);
+                        start = i + 1;
+                        eq = None;
+                        plain = true;
+                    }
+                    b'=' if eq.is_none() => eq = Some(i),
+                    b'%' | b'+' => plain = false,
+                    _ => {}
                 }
-                let (name, value) = split_at_ascii(sequence, b'=');
-                let value = value.unwrap_or_default();
-                let name = push_str_decoded(&mut self.text, name, &mut scratch);
-                let value = push_str_decoded(&mut self.text, value, &mut scratch);
-                self.entries.push(Entry { name, value });
             }
+            self.push_sequence(text, start..input.len(), eq, plain, &mut scratch);
             self.build_index();
             return;
         }
@@ -76,6 +80,40 @@ impl Params {
             self.entries.push(Entry { name, value });
         }
         self.build_index();
+    }
+
+    /// Adds the sequence `text[range]` (`name=value`, `=` at `eq` if anywhere); empty ones are
+    /// skipped. All separators are ASCII, so every range lands on character boundaries.
+    fn push_sequence(
+        &mut self,
+        text: &str,
+        range: Range<usize>,
+        eq: Option<usize>,
+        plain: bool,
+        scratch: &mut Vec<u8>,
+    ) {
+        let Some(sequence) = text.get(range.clone()) else {
+            return;
+        };
+        if sequence.is_empty() {
+            return;
+        }
+        let split = eq.map_or(sequence.len(), |eq| eq - range.start);
+        if plain {
+            let at = self.text.len();
+            self.text.push_str(sequence);
+            let value = (split + 1).min(sequence.len());
+            self.entries.push(Entry {
+                name: at..at + split,
+                value: at + value..at + sequence.len(),
+            });
+            return;
+        }
+        let name = sequence.get(..split).unwrap_or_default();
+        let value = sequence.get(split + 1..).unwrap_or_default();
+        let name = push_str_decoded(&mut self.text, name, scratch);
+        let value = push_str_decoded(&mut self.text, value, scratch);
+        self.entries.push(Entry { name, value });
     }
 
     /// Indexes the names once there are many parameters.
@@ -238,15 +276,6 @@ pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
     }
     for &d in &digits[at..] {
         out.push(char::from(d));
-    }
-}
-
-/// `s` up to the first `c` (ASCII) and what follows it, if there is one. Splitting at an ASCII
-/// byte always lands on a character boundary.
-fn split_at_ascii(s: &str, c: u8) -> (&str, Option<&str>) {
-    match s.bytes().position(|b| b == c) {
-        Some(i) => (s.get(..i).unwrap_or_default(), s.get(i + 1..)),
-        None => (s, None),
     }
 }
 

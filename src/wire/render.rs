@@ -96,13 +96,25 @@ struct XmlOut {
     line_break: bool,
 }
 
+thread_local! {
+    /// Where XML is written before it is copied out at its exact size: one per thread, reused.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A scratch buffer that grew beyond this (a huge decoded message) is not kept.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
 const INDENT: &[u8] = b"                                                                ";
 const NEW_LINE: &[u8] = b"\n                                ";
 
 impl XmlOut {
+    /// Writes into this thread's scratch buffer (`capacity` is a hint for its first use).
     fn new(capacity: usize) -> XmlOut {
+        let mut buf = SCRATCH.take();
+        buf.clear();
+        buf.reserve(capacity);
         XmlOut {
-            buf: Vec::with_capacity(capacity),
+            buf,
             depth: 0,
             line_break: false,
         }
@@ -217,9 +229,15 @@ impl XmlOut {
         }
     }
 
+    /// The document, in an allocation of exactly its size (a `Bytes` made from a `Vec` with room
+    /// to spare would allocate a second time); the scratch buffer goes back for the next one.
     fn finish(mut self) -> Bytes {
         self.buf.push(b'\n');
-        Bytes::from(self.buf)
+        let body = Bytes::from(self.buf.to_vec());
+        if self.buf.capacity() <= SCRATCH_KEPT {
+            SCRATCH.set(self.buf);
+        }
+        body
     }
 }
 
