@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # parlel-sts throughput/latency benchmark against a bare-hyper ceiling (examples/ceiling.rs).
 #
-#   benches/bench.sh                  # 10 s per run
+#   benches/bench.sh                  # 10 s per run, 3 rounds
 #   BENCH_SECONDS=5 benches/bench.sh  # shorter
 #
 # Each server runs pinned to CPU $BENCH_SERVER_CPU (default 0), wrk to $BENCH_CLIENT_CPU (default 1),
-# on loopback. Every (operation, concurrency) run gets a fresh server process and a 1 s warm-up.
+# on loopback. Every (operation, concurrency) pair is measured in $BENCH_ROUNDS rounds (default 3),
+# each round the ceiling and then parlel-sts, each run a fresh server process after a 1 s warm-up;
+# the table shows each server's median round (by req/s), so a burst of noise on a shared machine
+# does not decide the ratio.
 # Prints a Markdown table and writes it to benches/last-run.md.
 set -euo pipefail
 
@@ -16,6 +19,7 @@ WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-1}"
 SERVER_CPU="${BENCH_SERVER_CPU:-0}"
 CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
 COLD_RUNS="${BENCH_COLD_RUNS:-10}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 CONCURRENCIES=(1 32)
 OPERATIONS=(GetCallerIdentity AssumeRole)
 
@@ -131,25 +135,43 @@ done
 stop_server
 
 # --- throughput and latency ----------------------------------------------------------------------
+# median_round TARGET OP C: the result file of TARGET's median round (by req/s).
+median_round() {
+    local target=$1 op=$2 c=$3 r
+    for r in $(seq 1 "$ROUNDS"); do
+        echo "$(field "$WORK/$op-$c-$target-$r.txt" rps) $WORK/$op-$c-$target-$r.txt"
+    done | sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }'
+}
+# spread TARGET OP C: "min–max" req/s over the rounds.
+spread() {
+    local target=$1 op=$2 c=$3 r
+    for r in $(seq 1 "$ROUNDS"); do field "$WORK/$op-$c-$target-$r.txt" rps; done |
+        sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f–%.0f", lo, hi }'
+}
 ROWS=()
+SPREADS=()
 RSS_LINE=""
 for op in "${OPERATIONS[@]}"; do
     for c in "${CONCURRENCIES[@]}"; do
-        for target in ceiling parlel; do
-            port=$(free_port)
-            log "$op c=$c $target (${SECONDS_PER_RUN}s)"
-            start_server "$target" "$port"
-            run_wrk "$op" "$c" "$WARMUP_SECONDS" "$port" "$WORK/warmup.txt"
-            run_wrk "$op" "$c" "$SECONDS_PER_RUN" "$port" "$WORK/$op-$c-$target.txt"
-            hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
-            echo "$hwm" >"$WORK/$op-$c-$target.hwm"
-            stop_server
-            errs=$(($(field "$WORK/$op-$c-$target.txt" status_errors) + $(field "$WORK/$op-$c-$target.txt" socket_errors)))
-            [ "$errs" = 0 ] || log "WARNING: $target $op c=$c had $errs errors"
+        for r in $(seq 1 "$ROUNDS"); do
+            for target in ceiling parlel; do
+                port=$(free_port)
+                log "$op c=$c $target round $r/$ROUNDS (${SECONDS_PER_RUN}s)"
+                start_server "$target" "$port"
+                run_wrk "$op" "$c" "$WARMUP_SECONDS" "$port" "$WORK/warmup.txt"
+                out="$WORK/$op-$c-$target-$r.txt"
+                run_wrk "$op" "$c" "$SECONDS_PER_RUN" "$port" "$out"
+                hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+                echo "$hwm" >>"$WORK/$op-$c-$target.hwm"
+                stop_server
+                errs=$(($(field "$out" status_errors) + $(field "$out" socket_errors)))
+                [ "$errs" = 0 ] || log "WARNING: $target $op c=$c had $errs errors"
+            done
         done
-        f="$WORK/$op-$c-parlel.txt"
+        f=$(median_round parlel "$op" "$c")
+        fc=$(median_round ceiling "$op" "$c")
         prps=$(field "$f" rps)
-        crps=$(field "$WORK/$op-$c-ceiling.txt" rps)
+        crps=$(field "$fc" rps)
         p50=$(field "$f" p50_us)
         p99=$(field "$f" p99_us)
         ratio=$(awk -v a="$prps" -v b="$crps" 'BEGIN { printf "%.2f", a / b }')
@@ -161,11 +183,12 @@ for op in "${OPERATIONS[@]}"; do
         else
             p99cell="$(fmt_us "$p99")"
         fi
-        ROWS+=("| $op | $c | $(printf '%.0f' "$prps") | $(printf '%.0f' "$crps") | ${ratio}x (≥ ${tratio}x: $(verdict "$rok")) | $(fmt_us "$p50") | $p99cell | $(fmt_us "$(field "$WORK/$op-$c-ceiling.txt" p99_us)") |")
+        ROWS+=("| $op | $c | $(printf '%.0f' "$prps") | $(printf '%.0f' "$crps") | ${ratio}x (≥ ${tratio}x: $(verdict "$rok")) | $(fmt_us "$p50") | $p99cell | $(fmt_us "$(field "$fc" p99_us)") |")
+        SPREADS+=("$op c=$c: parlel $(spread parlel "$op" "$c"), ceiling $(spread ceiling "$op" "$c")")
     done
 done
-rss_kib=$(cat "$WORK/AssumeRole-32-parlel.hwm")
-ceiling_rss_kib=$(cat "$WORK/AssumeRole-32-ceiling.hwm")
+rss_kib=$(sort -n "$WORK/AssumeRole-32-parlel.hwm" | tail -n1)
+ceiling_rss_kib=$(sort -n "$WORK/AssumeRole-32-ceiling.hwm" | tail -n1)
 RSS_LINE="$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f MiB", k / 1024 }') (< 16 MiB: $(verdict $((rss_kib < TARGET_RSS_KIB ? 1 : 0)))); ceiling: $(awk -v k="$ceiling_rss_kib" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
 
 # --- cold start ----------------------------------------------------------------------------------
@@ -185,7 +208,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     echo "# parlel-sts benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r). Commit $commit$dirty."
-    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run."
+    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (ceiling, then parlel-sts), each server's median round shown."
     echo "Ceiling: \`examples/ceiling.rs\`, bare hyper 1.x answering a fixed 419-byte XML body, same request scripts (\`benches/sts.lua\`)."
     echo
     echo "| operation | conc. | parlel req/s | ceiling req/s | ratio (target) | parlel p50 | parlel p99 | ceiling p99 |"
@@ -193,7 +216,8 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "- Cold start (spawn -> first 200 from \`GET /_parlel/health\`), median of $COLD_RUNS: **${cold_ms} ms** (< ${TARGET_COLD_MS} ms: $(verdict "$cold_ok")); samples: ${cold_samples} ms"
-    echo "- Peak RSS (VmHWM) of parlel-sts after the AssumeRole c=32 run: **${RSS_LINE}**"
+    echo "- Peak RSS (VmHWM) of parlel-sts over the AssumeRole c=32 runs: **${RSS_LINE}**"
+    echo "- Spread of req/s over the rounds: $(IFS=';'; echo "${SPREADS[*]}" | sed 's/;/; /g')"
 } >"$WORK/report.md"
 cp "$WORK/report.md" "$BENCHES/last-run.md"
 cat "$WORK/report.md"

@@ -19,7 +19,7 @@
 //! everything and hung up. Left alone, that wake costs every request a second, empty poll of the
 //! whole connection; `poll_body_frame` holds it back when the body is complete.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -72,15 +72,15 @@ impl Activity {
 }
 
 /// The waker hyper sees: forwards to the connection's task, except while `poll_body_frame` holds
-/// this thread's wakes back.
+/// this connection's wakes back on this thread.
 impl Wake for Activity {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if HOLDING.get() {
-            HELD.with_borrow_mut(|held| *held = Some(self.clone()));
+        if HOLDING.get() == Arc::as_ptr(self).cast() {
+            HELD.set(true);
         } else {
             self.task.wake();
         }
@@ -88,28 +88,48 @@ impl Wake for Activity {
 }
 
 thread_local! {
-    /// `poll_body_frame` is running on this thread.
-    static HOLDING: Cell<bool> = const { Cell::new(false) };
-    /// The connection a wake was held back for.
-    static HELD: RefCell<Option<Arc<Activity>>> = const { RefCell::new(None) };
+    /// The connection (its `Activity`, as the data pointer of its waker) whose wakes
+    /// `poll_body_frame` is holding back on this thread; null when none.
+    static HOLDING: Cell<*const ()> = const { Cell::new(std::ptr::null()) };
+    /// A wake was held back.
+    static HELD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Ends a hold, even if the poll inside it panics (tokio would go on running other tasks on this
+/// thread, which must not find their wakes held).
+struct Hold;
+
+impl Hold {
+    fn start(waker: &Waker) -> Hold {
+        HOLDING.set(waker.data());
+        HELD.set(false);
+        Hold
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        HOLDING.set(std::ptr::null());
+    }
 }
 
 /// Polls `body` for its next frame, as `Body::poll_frame`. A wake of this connection made while
 /// doing so (hyper's dispatcher waking itself as the channel's sender) is dropped when that frame
 /// completes a body of known length: the sender then has nothing more to send and has hung up.
-/// In every other case it goes through. Only wakes made on this thread during this poll are held,
-/// so a wake from elsewhere (the IO driver on another thread) is never lost.
+/// In every other case it goes through. Only this connection's wakes made on this thread during
+/// this poll are held, so no other wake (another connection's, or the IO driver's on another
+/// thread) is ever touched.
 pub(super) fn poll_body_frame(
     mut body: Pin<&mut Incoming>,
     cx: &mut Context<'_>,
 ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-    HOLDING.set(true);
+    let hold = Hold::start(cx.waker());
     let polled = body.as_mut().poll_frame(cx);
-    HOLDING.set(false);
-    if let Some(activity) = HELD.with_borrow_mut(Option::take) {
+    drop(hold);
+    if HELD.replace(false) {
         let finished = matches!(polled, Poll::Ready(Some(Ok(_)))) && body.is_end_stream();
         if !finished {
-            activity.task.wake();
+            cx.waker().wake_by_ref();
         }
     }
     polled

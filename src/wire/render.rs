@@ -190,18 +190,7 @@ impl XmlOut {
     }
 
     fn text(&mut self, name: &str, value: &str) {
-        // Most values (keys, tokens, ARNs) need no escaping: find that out with one scan, written
-        // without an early exit so the compiler can vectorise it (session tokens are long).
-        let needs_escape = value.bytes().fold(0u8, |found, b| {
-            found
-                | u8::from(
-                    (b == b'<')
-                        | (b == b'>')
-                        | (b == b'&')
-                        | ((b < 0x20) & (b != b'\t') & (b != b'\n')),
-                )
-        }) != 0;
-        if needs_escape {
+        if needs_escape(value.as_bytes()) {
             self.raw_element(name, partial_escape(xml_chars(value)).as_bytes());
         } else {
             self.raw_element(name, value.as_bytes());
@@ -239,6 +228,32 @@ impl XmlOut {
         }
         body
     }
+}
+
+/// Whether text holds `<`, `>`, `&` or a control character other than tab and newline. Most values
+/// (keys, tokens, ARNs) hold none, so the scan runs over fixed 32-byte blocks without an early exit
+/// inside a block, which the compiler turns into a few vector compares per block.
+fn needs_escape(text: &[u8]) -> bool {
+    fn flag(b: u8) -> u8 {
+        u8::from(
+            (b == b'<') | (b == b'>') | (b == b'&') | ((b < 0x20) & (b != b'\t') & (b != b'\n')),
+        )
+    }
+    fn any(block: &[u8; 32]) -> bool {
+        block.iter().fold(0u8, |found, &b| found | flag(b)) != 0
+    }
+    let mut blocks = text.chunks_exact(32);
+    for block in &mut blocks {
+        if block.try_into().is_ok_and(any) {
+            return true;
+        }
+    }
+    // The short tail (most values are shorter than a block) padded with a harmless byte, so it
+    // takes the vector path too.
+    let tail = blocks.remainder();
+    let mut last = [b'a'; 32];
+    last[..tail.len()].copy_from_slice(tail);
+    any(&last)
 }
 
 /// `n` in decimal (as `i64::to_string`), written into `out`.
@@ -442,6 +457,27 @@ mod tests {
             decimal(i64::MIN, &mut digits),
             i64::MIN.to_string().as_bytes()
         );
+    }
+
+    #[test]
+    fn needs_escape_finds_every_special_byte_anywhere() {
+        let special =
+            |b: u8| matches!(b, b'<' | b'>' | b'&') || (b < 0x20 && b != b'\t' && b != b'\n');
+        for len in 0..80 {
+            let plain = vec![b'x'; len];
+            assert!(!needs_escape(&plain), "{len}");
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut text = plain.clone();
+                    text[at] = b;
+                    assert_eq!(
+                        needs_escape(&text),
+                        special(b),
+                        "len {len} at {at} byte {b}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
