@@ -11,10 +11,6 @@ pub struct Secrets {
     pub token_seal: LessSafeKey,
     /// With a seed, derives each token's nonce from its plaintext (deterministic, misuse-resistant).
     pub token_nonce: hmac::Key,
-    /// SecretAccessKey = SHA-256(this || AccessKeyId): any key can be re-derived without storage.
-    /// (A keyed prefix is a sound PRF for these short, fixed-form inputs, and costs one SHA-256
-    /// block where HMAC takes two.)
-    pub secret_key: [u8; 32],
     /// Stable unique ids (`AROA`, `AIDA`) for (account, name).
     pub unique_id: hmac::Key,
     /// The per-request random stream.
@@ -76,11 +72,6 @@ impl Secrets {
         Secrets {
             token_seal: aead_key(&seal),
             token_nonce: hmac::Key::new(hmac::HMAC_SHA256, derive(b"token-nonce").as_ref()),
-            secret_key: {
-                let mut key = [0u8; 32];
-                key.copy_from_slice(derive(b"secret-key").as_ref());
-                key
-            },
             unique_id: hmac::Key::new(hmac::HMAC_SHA256, derive(b"unique-id").as_ref()),
             request_stream: hmac::Key::new(hmac::HMAC_SHA256, derive(b"request-stream").as_ref()),
             blob_seal: aead_key(&blob),

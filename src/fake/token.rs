@@ -1,5 +1,6 @@
 //! Self-describing session tokens. A SessionToken is an authenticated, encrypted blob holding the
-//! session itself (principal, times, chain, MFA, source identity, tags, its access key id), so memory
+//! session itself (principal, times, chain, MFA, source identity, tags, its access key id and
+//! secret), so memory
 //! does not grow with the number of sessions issued. Layout, base64 (standard alphabet):
 //! `version (1) | key epoch (4, big-endian) | nonce (12) | ChaCha20-Poly1305(claims) + tag (16)`,
 //! the claims in a compact binary encoding (see `encode`).
@@ -14,8 +15,11 @@ use ring::hmac;
 use super::principal::Principal;
 use super::secrets::Secrets;
 
-/// 0x21 sealed JSON claims; 0x22 the binary encoding.
-const VERSION: u8 = 0x22;
+/// 0x21 sealed JSON claims; 0x22 the binary encoding; 0x23 with the secret key inside.
+const VERSION: u8 = 0x23;
+
+/// Random bytes of a session's secret access key (base64: 40 characters, as AWS's).
+pub const SECRET_BYTES: usize = 30;
 const HEADER: usize = 1 + 4 + NONCE_LEN;
 
 /// How a session came to be: decides what its credentials may call.
@@ -33,6 +37,9 @@ pub enum Origin {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionClaims {
     pub access_key_id: String,
+    /// The secret access key's bytes: the token carries it, so it is never stored and never
+    /// derived from the key id alone.
+    pub secret: [u8; SECRET_BYTES],
     pub principal: Principal,
     pub origin: Origin,
     /// Seconds since the epoch.
@@ -53,6 +60,7 @@ impl SessionClaims {
     pub fn new(principal: Principal, origin: Origin, now: i64, duration: i32) -> SessionClaims {
         SessionClaims {
             access_key_id: String::new(),
+            secret: [0; SECRET_BYTES],
             principal,
             origin,
             issued: now,
@@ -133,7 +141,7 @@ pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims,
 
 /// The claims as bytes: strings as a length (one byte, or 255 then four bytes big-endian) and
 /// UTF-8; lists as a count in the same form and their items; times big-endian i64.
-/// `access_key_id | principal kind (1) and its strings | origin (1) | issued | expires |
+/// `access_key_id | secret (30) | principal kind (1) and its strings | origin (1) | issued | expires |
 /// chain depth (1) | mfa (1) | source identity (0, or 1 and a string) | tags | transitive keys`.
 #[cfg(test)]
 fn encode(c: &SessionClaims) -> Vec<u8> {
@@ -144,6 +152,7 @@ fn encode(c: &SessionClaims) -> Vec<u8> {
 
 fn encode_into(out: &mut Vec<u8>, c: &SessionClaims) {
     put_str(out, &c.access_key_id);
+    out.extend_from_slice(&c.secret);
     match &c.principal {
         Principal::Root { account } => {
             out.push(0);
@@ -228,6 +237,8 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 fn decode(bytes: &[u8]) -> Option<SessionClaims> {
     let mut r = Reader(bytes);
     let access_key_id = r.string()?;
+    let mut secret = [0u8; SECRET_BYTES];
+    secret.copy_from_slice(r.take(SECRET_BYTES)?);
     let principal = match r.byte()? {
         0 => Principal::Root {
             account: r.string()?,
@@ -286,6 +297,7 @@ fn decode(bytes: &[u8]) -> Option<SessionClaims> {
     }
     r.0.is_empty().then_some(SessionClaims {
         access_key_id,
+        secret,
         principal,
         origin,
         issued,
@@ -342,6 +354,7 @@ mod tests {
     fn claims() -> SessionClaims {
         SessionClaims {
             access_key_id: "ASIAQAAAAAAAEXAMPLE1".into(),
+            secret: [7; SECRET_BYTES],
             principal: Principal::FederatedUser {
                 account: "000000000000".into(),
                 name: "bob".into(),
