@@ -41,27 +41,22 @@ impl Params {
             self.entries.reserve(8);
         }
         let mut scratch = Vec::new();
-        // The usual input is valid UTF-8: one pass finds each `&`-separated sequence, its first
-        // `=`, and whether it holds anything to decode (`%`, `+`). A sequence with nothing to
-        // decode is copied whole, its name and value being ranges of the copy.
+        // The usual input is valid UTF-8: split it at each `&`, find each sequence's first `=`,
+        // and whether it holds anything to decode (`%`, `+`), all by memchr. A sequence with
+        // nothing to decode is copied whole, its name and value being ranges of the copy.
         if let Ok(text) = std::str::from_utf8(input) {
             let mut start = 0;
-            let mut eq = None;
-            let mut plain = true;
-            for (i, &b) in input.iter().enumerate() {
-                match b {
-                    b'&' => {
-                        self.push_sequence(text, start..i, eq, plain, &mut scratch);
-                        start = i + 1;
-                        eq = None;
-                        plain = true;
-                    }
-                    b'=' if eq.is_none() => eq = Some(i),
-                    b'%' | b'+' => plain = false,
-                    _ => {}
+            loop {
+                let end = memchr::memchr(b'&', &input[start..]).map_or(input.len(), |i| start + i);
+                let sequence = &input[start..end];
+                let eq = memchr::memchr(b'=', sequence);
+                let plain = memchr::memchr2(b'%', b'+', sequence).is_none();
+                self.push_sequence(text, start..end, eq, plain, &mut scratch);
+                if end == input.len() {
+                    break;
                 }
+                start = end + 1;
             }
-            self.push_sequence(text, start..input.len(), eq, plain, &mut scratch);
             self.build_index();
             return;
         }
@@ -82,8 +77,8 @@ impl Params {
         self.build_index();
     }
 
-    /// Adds the sequence `text[range]` (`name=value`, `=` at `eq` if anywhere); empty ones are
-    /// skipped. All separators are ASCII, so every range lands on character boundaries.
+    /// Adds the sequence `text[range]` (`name=value`, its first `=` at `eq` within it); empty ones
+    /// are skipped. All separators are ASCII, so every range lands on character boundaries.
     fn push_sequence(
         &mut self,
         text: &str,
@@ -98,7 +93,7 @@ impl Params {
         if sequence.is_empty() {
             return;
         }
-        let split = eq.map_or(sequence.len(), |eq| eq - range.start);
+        let split = eq.unwrap_or(sequence.len());
         if plain {
             let at = self.text.len();
             self.text.push_str(sequence);
@@ -281,7 +276,7 @@ pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
 
 /// `push_decoded` for a part already known to be UTF-8.
 fn push_str_decoded(text: &mut String, raw: &str, scratch: &mut Vec<u8>) -> Range<usize> {
-    if raw.bytes().any(|b| b == b'%' || b == b'+') {
+    if memchr::memchr2(b'%', b'+', raw.as_bytes()).is_some() {
         return push_decoded(text, raw.as_bytes(), scratch);
     }
     let start = text.len();
@@ -289,26 +284,41 @@ fn push_str_decoded(text: &mut String, raw: &str, scratch: &mut Vec<u8>) -> Rang
     start..text.len()
 }
 
-/// Appends the form-decoded `raw` to `text` and returns where it went; `scratch` is a reused
-/// buffer for the decoded bytes.
+/// Appends the form-decoded `raw` to `text` and returns where it went. Short parts are decoded on
+/// the stack, longer ones in `scratch` (decoding never lengthens).
 fn push_decoded(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<usize> {
     let start = text.len();
-    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
-        match std::str::from_utf8(raw) {
-            Ok(s) => text.push_str(s),
-            Err(_) => text.push_str(&String::from_utf8_lossy(raw)),
-        }
-        return start..text.len();
+    let mut stack = [0u8; 256];
+    let decoded: &[u8] = if memchr::memchr2(b'%', b'+', raw).is_none() {
+        raw
+    } else if raw.len() <= stack.len() {
+        let n = decode_into(raw, &mut stack);
+        &stack[..n]
+    } else {
+        scratch.clear();
+        scratch.resize(raw.len(), 0);
+        let n = decode_into(raw, scratch);
+        &scratch[..n]
+    };
+    match std::str::from_utf8(decoded) {
+        Ok(s) => text.push_str(s),
+        Err(_) => text.push_str(&String::from_utf8_lossy(decoded)),
     }
-    let bytes = scratch;
-    bytes.clear();
-    bytes.reserve(raw.len()); // decoding never lengthens
-    // Copy the runs between `%` and `+` whole; decode those one at a time.
+    start..text.len()
+}
+
+/// Form-decodes `raw` into `out` (at least as long) and returns the decoded length: the runs
+/// between `%` and `+` are copied whole, `+` is a space, `%XX` a byte, and a `%` without two hex
+/// digits after it stays as it is.
+fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
+    let mut n = 0;
     let mut rest = raw;
-    while let Some(at) = rest.iter().position(|&b| b == b'%' || b == b'+') {
-        bytes.extend_from_slice(&rest[..at]);
+    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
+        out[n..n + at].copy_from_slice(&rest[..at]);
+        n += at;
         if rest[at] == b'+' {
-            bytes.push(b' ');
+            out[n] = b' ';
+            n += 1;
             rest = &rest[at + 1..];
             continue;
         }
@@ -317,21 +327,18 @@ fn push_decoded(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<u
             rest.get(at + 2).and_then(|&l| hex(l)),
         ) {
             (Some(h), Some(l)) => {
-                bytes.push(h << 4 | l);
+                out[n] = h << 4 | l;
                 rest = &rest[at + 3..];
             }
             _ => {
-                bytes.push(b'%');
+                out[n] = b'%';
                 rest = &rest[at + 1..];
             }
         }
+        n += 1;
     }
-    bytes.extend_from_slice(rest);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => text.push_str(s),
-        Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
-    }
-    start..text.len()
+    out[n..n + rest.len()].copy_from_slice(rest);
+    n + rest.len()
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -397,7 +404,15 @@ mod tests {
             b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fbench&RoleSessionName=b+c",
             b"%%41=%4%41&%=%&=&",
         ];
-        for input in inputs {
+        // Parts longer than the stack buffer, with something to decode near both ends.
+        let long = format!(
+            "L=%41{}%e2%82%ac+{}%4&M={}",
+            "x".repeat(300),
+            "y".repeat(300),
+            "z".repeat(600)
+        );
+        let inputs = [inputs, &[long.as_bytes()]].concat();
+        for input in &inputs {
             let p = Params::from_urlencoded(input);
             let expected: Vec<(String, String)> = form_urlencoded::parse(input)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
