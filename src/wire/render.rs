@@ -61,15 +61,70 @@ fn output_xml(output: &Output, request_id: &str) -> Bytes {
                 .map(Field::xml_size_hint)
                 .sum::<usize>(),
     );
-    xml.start_tag(op, "Response", Some(STS_NAMESPACE));
-    xml.start_tag(op, "Result", None);
-    output.result.iter().for_each(|f| xml.field(f));
-    xml.end_tag(op, "Result");
-    xml.start("ResponseMetadata");
-    xml.text("RequestId", request_id);
-    xml.end("ResponseMetadata");
-    xml.end_tag(op, "Response");
+    with_skeleton(op, |skeleton| {
+        xml.buf.extend_from_slice(&skeleton.head);
+        xml.depth = 2;
+        xml.line_break = true;
+        output.result.iter().for_each(|f| xml.field(f));
+        xml.buf.extend_from_slice(&skeleton.before_id);
+        xml.escaped(request_id);
+        xml.buf.extend_from_slice(&skeleton.after_id);
+    });
     xml.finish()
+}
+
+/// What a success document holds besides its fields and request id, which depends on the
+/// operation only: laid out by `XmlOut` once per operation and thread, then copied in three pieces.
+/// `head` | fields | `before_id` | request id | `after_id`.
+struct Skeleton {
+    /// `<{op}Response xmlns="..">` and `<{op}Result>` (fields follow at depth 2).
+    head: Vec<u8>,
+    /// The end of the result, `<ResponseMetadata>` and `<RequestId>`.
+    before_id: Vec<u8>,
+    /// `</RequestId>` to `</{op}Response>` (the final newline is `finish`'s).
+    after_id: Vec<u8>,
+}
+
+impl Skeleton {
+    fn of(op: &str) -> Skeleton {
+        let mut xml = XmlOut::detached();
+        xml.start_tag(op, "Response", Some(STS_NAMESPACE));
+        xml.start_tag(op, "Result", None);
+        let head = std::mem::take(&mut xml.buf);
+        // The fields leave the writer at depth 2 after an end tag; so does an empty result.
+        xml.end_tag(op, "Result");
+        xml.start("ResponseMetadata");
+        xml.start("RequestId");
+        let before_id = std::mem::take(&mut xml.buf);
+        xml.line_break = false;
+        xml.end("RequestId");
+        xml.end("ResponseMetadata");
+        xml.end_tag(op, "Response");
+        Skeleton {
+            head,
+            before_id,
+            after_id: xml.buf,
+        }
+    }
+}
+
+thread_local! {
+    /// Each operation's skeleton, made on first use (a handful of operations, so a short list).
+    static SKELETONS: std::cell::RefCell<Vec<(&'static str, Skeleton)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn with_skeleton(op: &'static str, write: impl FnOnce(&Skeleton)) {
+    SKELETONS.with_borrow_mut(|skeletons| {
+        let at = match skeletons.iter().position(|(name, _)| *name == op) {
+            Some(at) => at,
+            None => {
+                skeletons.push((op, Skeleton::of(op)));
+                skeletons.len() - 1
+            }
+        };
+        write(&skeletons[at].1);
+    });
 }
 
 fn error_xml(error: &StsError, request_id: &str) -> Bytes {
@@ -115,6 +170,15 @@ impl XmlOut {
         buf.reserve(capacity);
         XmlOut {
             buf,
+            depth: 0,
+            line_break: false,
+        }
+    }
+
+    /// A writer of its own, for laying out skeletons.
+    fn detached() -> XmlOut {
+        XmlOut {
+            buf: Vec::with_capacity(128),
             depth: 0,
             line_break: false,
         }
@@ -194,6 +258,16 @@ impl XmlOut {
             self.raw_element(name, partial_escape(xml_chars(value)).as_bytes());
         } else {
             self.raw_element(name, value.as_bytes());
+        }
+    }
+
+    /// `value` as element text, escaped, at the current position.
+    fn escaped(&mut self, value: &str) {
+        if needs_escape(value.as_bytes()) {
+            self.buf
+                .extend_from_slice(partial_escape(xml_chars(value)).as_bytes());
+        } else {
+            self.buf.extend_from_slice(value.as_bytes());
         }
     }
 
@@ -457,6 +531,26 @@ mod tests {
             decimal(i64::MIN, &mut digits),
             i64::MIN.to_string().as_bytes()
         );
+    }
+
+    #[test]
+    fn skeletons_are_per_operation_and_hold_empty_results_and_escaped_ids() {
+        let render = |op: &'static str, id: &str| {
+            let out = Output {
+                operation: op,
+                result: Vec::new(),
+            };
+            String::from_utf8(render_output(&out, id, Format::Xml).body.to_vec()).unwrap()
+        };
+        let expected = |op: &str, id: &str| {
+            format!(
+                "<{op}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <{op}Result>\n  </{op}Result>\n  <ResponseMetadata>\n    <RequestId>{id}</RequestId>\n  </ResponseMetadata>\n</{op}Response>\n"
+            )
+        };
+        for _ in 0..2 {
+            assert_eq!(render("OpA", "r1"), expected("OpA", "r1"));
+            assert_eq!(render("OpB", "a<&b"), expected("OpB", "a&lt;&amp;b"));
+        }
     }
 
     #[test]
