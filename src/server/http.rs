@@ -16,7 +16,8 @@ use super::admin;
 use super::connection;
 use crate::error::{ErrorCode, StsError};
 use crate::fake::StsRequest;
-use crate::wire::caller::{ascii_str, read_caller};
+use crate::wire::caller::read_caller;
+use crate::wire::headers::{RequestHeaders, ascii_str};
 use crate::wire::params::Params;
 use crate::wire::render::{Format, Rendered, render_error, render_output};
 
@@ -34,8 +35,14 @@ pub(crate) async fn handle(
 }
 
 async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
-    let format = response_format(request.headers());
     let (parts, body) = request.into_parts();
+    let headers = RequestHeaders::read(&parts.headers);
+    // `Accept: application/json` gets JSON, as STS does for it; everything else XML.
+    let format = if headers.wants_json {
+        Format::Json
+    } else {
+        Format::Xml
+    };
 
     // Bounded body: refuse by the declared length before reading, then enforce while reading.
     // (hyper has parsed and checked Content-Length already; the body's exact size is that length.)
@@ -67,16 +74,12 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
 
     let query = parts.uri.query().unwrap_or_default();
     let mut params = Params::from_urlencoded(query.as_bytes());
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(ascii_str)
-        .is_some_and(|ct| {
-            ct.split(';').next().is_some_and(|m| {
-                m.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            })
-        });
+    let is_form = headers.content_type.and_then(ascii_str).is_some_and(|ct| {
+        ct.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
     if parts.method == Method::POST && is_form {
         params.extend_from_urlencoded(&body);
     }
@@ -85,11 +88,11 @@ async fn sts(app: &App, request: Request<Incoming>) -> Response<Body> {
         return redirect(app, &parts.method, query);
     }
 
-    let caller = read_caller(&parts.headers, &params);
+    let caller = read_caller(&headers, &params);
     let reply = app.backend.answer(&StsRequest {
         params: &params,
         caller,
-        host: parts.headers.get(header::HOST).and_then(ascii_str),
+        host: headers.host.and_then(ascii_str),
     });
     let rendered = match &reply.result {
         Ok(output) => render_output(output, &reply.request_id, format),
@@ -148,20 +151,6 @@ async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, BodyError>
         (Some(first), None) => first,
         (None, None) => Bytes::new(),
     })
-}
-
-/// `Accept: application/json` gets JSON, as STS does for it; everything else XML.
-fn response_format(headers: &HeaderMap) -> Format {
-    let wants_json = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(ascii_str)
-        .any(|v| v.contains("application/json"));
-    if wants_json {
-        Format::Json
-    } else {
-        Format::Xml
-    }
 }
 
 static X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");

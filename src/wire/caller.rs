@@ -2,7 +2,7 @@
 //! query's `X-Amz-Credential`) and the session token (`X-Amz-Security-Token`). Signatures are not
 //! verified yet; this only reads what the credentials claim.
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use super::headers::{RequestHeaders, ascii_str};
 
 use crate::error::{ErrorCode, StsError};
 use crate::wire::params::Params;
@@ -17,15 +17,13 @@ pub struct CallerCredentials<'a> {
     pub region: Option<&'a str>,
 }
 
-static X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
-
 /// Reads the caller from the request. `Ok(None)`: the request carries no authentication at all.
 pub fn read_caller<'a>(
-    headers: &'a HeaderMap,
+    headers: &RequestHeaders<'a>,
     params: &'a Params,
 ) -> Result<Option<CallerCredentials<'a>>, StsError> {
-    let header_token = headers.get(&X_AMZ_SECURITY_TOKEN).and_then(ascii_str);
-    if let Some(auth) = headers.get(http::header::AUTHORIZATION) {
+    let header_token = headers.security_token.and_then(ascii_str);
+    if let Some(auth) = headers.authorization {
         let auth =
             ascii_str(auth).ok_or_else(|| incomplete("Authorization header is not valid ASCII"))?;
         let (access_key_id, region) = access_key_from_authorization(auth)?;
@@ -46,18 +44,6 @@ pub fn read_caller<'a>(
         }));
     }
     Ok(None)
-}
-
-/// A header's value as text when it is ASCII, as `HeaderValue::to_str` (hyper has already refused
-/// control characters), but by the standard library's word-at-a-time checks instead of a byte loop:
-/// session tokens and `Authorization` values run to hundreds of bytes on every request.
-pub(crate) fn ascii_str(value: &HeaderValue) -> Option<&str> {
-    let bytes = value.as_bytes();
-    if bytes.is_ascii() {
-        std::str::from_utf8(bytes).ok()
-    } else {
-        None
-    }
 }
 
 /// `AWS4-HMAC-SHA256 Credential=AKID/20220809/us-east-1/sts/aws4_request, SignedHeaders=.., Signature=..`
@@ -131,6 +117,8 @@ fn incomplete(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {
 mod tests {
     use super::*;
 
+    use http::HeaderMap;
+
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
@@ -149,7 +137,9 @@ mod tests {
             ("x-amz-security-token", "tok"),
         ]);
         let none = Params::default();
-        let c = read_caller(&h, &none).unwrap().unwrap();
+        let c = read_caller(&RequestHeaders::read(&h), &none)
+            .unwrap()
+            .unwrap();
         assert_eq!(c.access_key_id, "AKIAEXAMPLE");
         assert_eq!(c.session_token, Some("tok"));
         assert_eq!(c.region, Some("us-east-1"));
@@ -161,10 +151,15 @@ mod tests {
             b"X-Amz-Credential=ASIAX%2F20260101%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Security-Token=t",
         );
         let empty = HeaderMap::new();
-        let c = read_caller(&empty, &p).unwrap().unwrap();
+        let c = read_caller(&RequestHeaders::read(&empty), &p)
+            .unwrap()
+            .unwrap();
         assert_eq!(c.access_key_id, "ASIAX");
         assert_eq!(c.session_token, Some("t"));
-        assert_eq!(read_caller(&HeaderMap::new(), &Params::default()), Ok(None));
+        assert_eq!(
+            read_caller(&RequestHeaders::default(), &Params::default()),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -181,8 +176,8 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential",
             "AWS4-HMAC-SHA256 Credential=nokey",
         ] {
-            let err =
-                read_caller(&headers(&[("authorization", bad)]), &Params::default()).unwrap_err();
+            let h = headers(&[("authorization", bad)]);
+            let err = read_caller(&RequestHeaders::read(&h), &Params::default()).unwrap_err();
             assert_eq!(err.code, ErrorCode::IncompleteSignature, "{bad}");
         }
     }

@@ -1,5 +1,6 @@
 //! The AWS Query wire protocol: parameters in, caller credentials, XML/JSON out.
 
 pub mod caller;
+pub mod headers;
 pub mod params;
 pub mod render;

@@ -1,0 +1,84 @@
+//! The request headers the STS path reads, found in one pass over the header map: a request has a
+//! handful of headers, and walking them once costs less than hashing five names for five lookups.
+
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+static X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+
+/// The first value of each header of interest (as a lookup by name would give), and whether any
+/// `Accept` value asks for JSON.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RequestHeaders<'a> {
+    pub authorization: Option<&'a HeaderValue>,
+    pub security_token: Option<&'a HeaderValue>,
+    pub content_type: Option<&'a HeaderValue>,
+    pub host: Option<&'a HeaderValue>,
+    /// `Accept: application/json` (in any of its values): STS then answers JSON.
+    pub wants_json: bool,
+}
+
+impl<'a> RequestHeaders<'a> {
+    pub fn read(headers: &'a HeaderMap) -> RequestHeaders<'a> {
+        let mut known = RequestHeaders::default();
+        for (name, value) in headers {
+            let slot = if name == AUTHORIZATION {
+                &mut known.authorization
+            } else if name == CONTENT_TYPE {
+                &mut known.content_type
+            } else if name == HOST {
+                &mut known.host
+            } else if name == X_AMZ_SECURITY_TOKEN {
+                &mut known.security_token
+            } else {
+                if name == ACCEPT
+                    && memchr::memmem::find(value.as_bytes(), b"application/json").is_some()
+                {
+                    known.wants_json = true;
+                }
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        known
+    }
+}
+
+/// A header's value as text when it is ASCII, as `HeaderValue::to_str` (hyper has already refused
+/// control characters), but by the standard library's word-at-a-time checks instead of a byte loop:
+/// session tokens and `Authorization` values run to hundreds of bytes on every request.
+pub fn ascii_str(value: &HeaderValue) -> Option<&str> {
+    let bytes = value.as_bytes();
+    if bytes.is_ascii() {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_values_as_lookups_give_and_json_from_any_accept() {
+        let mut h = HeaderMap::new();
+        h.append("authorization", HeaderValue::from_static("a1"));
+        h.append("authorization", HeaderValue::from_static("a2"));
+        h.append("x-amz-security-token", HeaderValue::from_static("t"));
+        h.append("accept", HeaderValue::from_static("text/xml"));
+        h.append("accept", HeaderValue::from_static("application/json"));
+        h.append(
+            "content-type",
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        h.append("x-other", HeaderValue::from_static("o"));
+        let k = RequestHeaders::read(&h);
+        assert_eq!(k.authorization, h.get("authorization"));
+        assert_eq!(k.security_token, h.get("x-amz-security-token"));
+        assert_eq!(k.content_type, h.get("content-type"));
+        assert_eq!(k.host, None);
+        assert!(k.wants_json);
+        assert!(!RequestHeaders::read(&HeaderMap::new()).wants_json);
+    }
+}
