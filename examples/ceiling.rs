@@ -1,8 +1,8 @@
 //! The ceiling for `benches/bench.sh`: the least a hyper 1.x HTTP/1.1 server can do per request.
 //!
 //! Same stack and settings as parlel-sts (tokio multi-thread runtime, hyper `http1`, keep-alive,
-//! TCP_NODELAY), but every request gets the same fixed ~400-byte XML body without reading the
-//! request body or doing any STS work. parlel-sts's throughput over this server's is the ratio
+//! TCP_NODELAY, the mimalloc allocator), but every request gets the same fixed ~400-byte XML body
+//! without reading the request body or doing any STS work. parlel-sts's throughput over this server's is the ratio
 //! the benchmark reports.
 //!
 //! `cargo run --release --example ceiling -- 127.0.0.1:4800`
@@ -21,6 +21,10 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+
+/// The same allocator as parlel-sts (it makes no difference here: this server hardly allocates).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A GetCallerIdentity-shaped answer, about 400 bytes.
 const BODY: &str = concat!(

@@ -1,6 +1,10 @@
 //! `parlel-sts`: flags, logging, bind, serve until SIGINT/SIGTERM.
 
 use clap::Parser;
+
+/// mimalloc: a request's many small, short-lived allocations cost a fraction of glibc's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use parlel_sts::Server;
 use parlel_sts::cli::Cli;
 use parlel_sts::config::Config;
