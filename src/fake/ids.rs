@@ -12,12 +12,17 @@ pub fn mint(prefix: &str, account: &str, len: usize, random: &[u8; 16]) -> Strin
     let bits = (len - prefix.len()) as u32 * 5;
     let tail_bits = bits - ACCOUNT_BITS - 1;
     let tail = u128::from_be_bytes(*random) & ((1u128 << tail_bits) - 1);
-    let stream = (((1u128 << ACCOUNT_BITS) | account) << tail_bits) | tail;
+    let mut stream = (((1u128 << ACCOUNT_BITS) | account) << tail_bits) | tail;
+    // The base32 digits, last first, into a buffer (ids are at most 25 digits after the prefix).
+    let mut digits = [0u8; 25];
+    let n = ((bits / 5) as usize).min(digits.len());
+    for d in digits[..n].iter_mut().rev() {
+        *d = ALPHABET[(stream & 31) as usize];
+        stream >>= 5;
+    }
     let mut id = String::with_capacity(len);
     id.push_str(prefix);
-    for i in 1..=bits / 5 {
-        id.push(ALPHABET[((stream >> (bits - 5 * i)) & 31) as usize] as char);
-    }
+    id.push_str(std::str::from_utf8(&digits[..n]).unwrap_or_default());
     id
 }
 
@@ -63,6 +68,21 @@ mod tests {
         assert_eq!(account_of("AIDAJ465PRJTNHYBY4JVY"), None, "old generation");
         assert_eq!(account_of("parlel-not-a-key!"), None);
         assert_eq!(account_of("AKIA"), None);
+    }
+
+    #[test]
+    fn digits_are_the_stream_in_base32_most_significant_first() {
+        for (prefix, len, random) in [("ASIA", 20, [0xA5; 16]), ("AROA", 21, [0x3C; 16])] {
+            let id = mint(prefix, "123456789012", len, &random);
+            let bits = (len - 4) as u32 * 5;
+            let tail_bits = bits - ACCOUNT_BITS - 1;
+            let tail = u128::from_be_bytes(random) & ((1u128 << tail_bits) - 1);
+            let stream = (((1u128 << ACCOUNT_BITS) | 123_456_789_012) << tail_bits) | tail;
+            let expected: String = (1..=bits / 5)
+                .map(|i| ALPHABET[((stream >> (bits - 5 * i)) & 31) as usize] as char)
+                .collect();
+            assert_eq!(id, format!("{prefix}{expected}"));
+        }
     }
 
     #[test]
