@@ -21,6 +21,25 @@ pub struct Params {
     entries: Vec<Entry>,
     /// Name -> index of its first entry; only when there are more than `INDEX_ABOVE` entries.
     index: Option<HashMap<Box<str>, usize>>,
+    /// One bit per (length, first byte, last byte) class of the names present: most lookups are
+    /// for optional members a request leaves out, and this answers them without a scan.
+    classes: u64,
+}
+
+/// The bit of a name's (length, first byte, last byte) class in `Params::classes`.
+fn class_bit(len: usize, first: u8, last: u8) -> u64 {
+    let mix = len
+        .wrapping_mul(31)
+        .wrapping_add(usize::from(first).wrapping_mul(7))
+        .wrapping_add(usize::from(last));
+    1 << (mix % 64)
+}
+
+fn name_class(name: &[u8]) -> u64 {
+    match (name.first(), name.last()) {
+        (Some(&first), Some(&last)) => class_bit(name.len(), first, last),
+        _ => class_bit(0, 0, 0),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +91,7 @@ impl Params {
             };
             let name = push_decoded(&mut self.text, name, &mut scratch);
             let value = push_decoded(&mut self.text, value, &mut scratch);
+            self.classes |= name_class(&self.text.as_bytes()[name.clone()]);
             self.entries.push(Entry { name, value });
         }
         self.build_index();
@@ -98,6 +118,7 @@ impl Params {
             let at = self.text.len();
             self.text.push_str(sequence);
             let value = (split + 1).min(sequence.len());
+            self.classes |= name_class(&sequence.as_bytes()[..split]);
             self.entries.push(Entry {
                 name: at..at + split,
                 value: at + value..at + sequence.len(),
@@ -108,6 +129,7 @@ impl Params {
         let value = sequence.get(split + 1..).unwrap_or_default();
         let name = push_str_decoded(&mut self.text, name, scratch);
         let value = push_str_decoded(&mut self.text, value, scratch);
+        self.classes |= name_class(&self.text.as_bytes()[name.clone()]);
         self.entries.push(Entry { name, value });
     }
 
@@ -131,6 +153,9 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
+        if self.classes & name_class(name.as_bytes()) == 0 {
+            return None;
+        }
         let entry = match &self.index {
             Some(index) => &self.entries[*index.get(name)?],
             None => self
@@ -186,6 +211,14 @@ impl Params {
             field.unwrap_or_default().as_bytes(),
         ];
         let len: usize = parts.iter().map(|p| p.len()).sum();
+        let last = match field {
+            Some(field) => field.as_bytes().last().copied().unwrap_or(b'.'),
+            None => digits[digits.len() - 1],
+        };
+        let first = name.as_bytes().first().copied().unwrap_or(b'.');
+        if self.classes & class_bit(len, first, last) == 0 {
+            return None;
+        }
         let entry = self.entries.iter().find(|e| {
             let mut candidate = &self.text.as_bytes()[e.name.clone()];
             if candidate.len() != len {
@@ -429,6 +462,42 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn the_class_filter_never_hides_a_present_name() {
+        let body = "=e&a=1&ab=2&L.member.1=x&L.member.2=y&L.member.10=z&T.member.1.Key=k&T.member.1.=v&%41=d&.member.1=w";
+        let p = Params::from_urlencoded(body.as_bytes());
+        let scan = |name: &str| {
+            p.entries
+                .iter()
+                .find(|e| &p.text[e.name.clone()] == name)
+                .map(|e| &p.text[e.value.clone()])
+        };
+        for name in [
+            "",
+            "a",
+            "ab",
+            "b",
+            "ba",
+            "A",
+            "L.member.1",
+            "L.member.2",
+            "L.member.10",
+            "L.member.3",
+            "T.member.1.Key",
+            "T.member.1.",
+            "T.member.1.Value",
+            ".member.1",
+        ] {
+            assert_eq!(p.get(name), scan(name), "{name:?}");
+        }
+        assert_eq!(p.string_list("L"), ["x", "y"]);
+        assert_eq!(p.get_item("L", 10, None), Some("z"));
+        assert_eq!(p.get_item("T", 1, Some("Key")), Some("k"));
+        assert_eq!(p.get_item("T", 1, Some("")), Some("v"));
+        assert_eq!(p.get_item("", 1, None), Some("w"));
+        assert_eq!(p.get_item("T", 1, Some("Value")), None);
     }
 
     #[test]
