@@ -1,9 +1,11 @@
 //! parlel-sts: a wire-faithful fake of AWS STS (API 2011-06-15), growing into a record-and-replay
 //! proxy. The modules follow a request:
 //!
-//! - `server`: TCP listener, HTTP/1.1 per connection, admin routes (`/_parlel/*`), graceful shutdown.
-//! - `wire`: the AWS Query protocol: `params` (form or query, first duplicate wins), `caller`
-//!   (SigV4 header or presigned query), `render` (exact XML, or JSON for `Accept: application/json`).
+//! - `server`: TCP listener, HTTP/1.1 per connection (`connection`: header-read timeout, graceful
+//!   shutdown, the connection's waker), admin routes (`/_parlel/*`).
+//! - `wire`: the AWS Query protocol: `headers` (the few it reads, in one pass), `params` (form or
+//!   query, first duplicate wins), `caller` (SigV4 header or presigned query), `render` (exact XML,
+//!   or JSON for `Accept: application/json`).
 //! - `mode`: the one place that picks who answers (today: the fake).
 //! - `model`: botocore's STS model as a table, and validation in AWS's grammar.
 //! - `fake`: the built-in STS: identity, self-describing credentials, one file per operation.
