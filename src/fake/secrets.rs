@@ -19,8 +19,8 @@ pub struct Secrets {
     pub blob_seal: LessSafeKey,
     /// Seeds GetWebIdentityToken's signing keys (ES384 and RS256).
     pub signing_key_seed: [u8; 32],
-    /// Without a seed: the key of the cheaper, non-reproducible per-request stream.
-    pub fast_stream: Option<[u64; 2]>,
+    /// Without a seed: the key of the cheaper, non-reproducible per-request stream (ChaCha12).
+    pub fast_stream: Option<[u8; 32]>,
 }
 
 impl Secrets {
@@ -54,11 +54,9 @@ impl Secrets {
         };
         let root = hmac::Key::new(hmac::HMAC_SHA256, &root);
         let fast_stream = seed.is_none().then(|| {
-            let tag = hmac::sign(&root, b"fast-request-stream");
-            let mut k = [[0u8; 8]; 2];
-            k[0].copy_from_slice(&tag.as_ref()[..8]);
-            k[1].copy_from_slice(&tag.as_ref()[8..16]);
-            [u64::from_le_bytes(k[0]), u64::from_le_bytes(k[1])]
+            let mut key = [0u8; 32];
+            key.copy_from_slice(hmac::sign(&root, b"fast-request-stream").as_ref());
+            key
         });
         let derive = |label: &[u8]| hmac::sign(&root, label);
         let seal = derive(b"token-seal");
