@@ -7,9 +7,9 @@
 //! times per timeout period (not per request), and closes the connection when it has been waiting
 //! for a request head (idle keep-alive, or headers that never end) for a whole period:
 //!
-//! - ticks come every quarter of `header_read_timeout`; a connection with no new request head and
-//!   none in progress for five ticks in a row is closed, so between 1 and 1.25 timeouts after it
-//!   went quiet. A client that stops reading its response counts as quiet too.
+//! - ticks come every quarter of `header_read_timeout`; a connection where no request began or
+//!   ended, and none was in progress, for four ticks in a row is closed: between 1 and 1.25
+//!   timeouts after it went quiet. A client that stops reading its response counts as quiet too.
 //! - on shutdown, the watchdog asks hyper to finish the request in flight and close, and drops
 //!   the connection once `shutdown_grace` is over.
 //!
@@ -43,12 +43,12 @@ use super::http;
 /// Ticks per header-read timeout.
 const TICKS_PER_TIMEOUT: u32 = 4;
 
-/// What the watchdog sees of a connection. Only the connection's own task writes `heads` and
+/// What the watchdog sees of a connection. Only the connection's own task writes `events` and
 /// `busy`, so updates are plain (relaxed) stores: no read-modify-write on the request path.
 #[derive(Default)]
 struct Activity {
-    /// Request heads received so far.
-    heads: AtomicU64,
+    /// Requests begun and ended so far (two events each).
+    events: AtomicU64,
     /// A request is being answered.
     busy: AtomicBool,
     /// Shutdown was asked for: finish the request in flight, then close.
@@ -59,10 +59,14 @@ struct Activity {
 
 impl Activity {
     fn request_started(&self) -> Busy<'_> {
-        let heads = self.heads.load(Ordering::Relaxed);
-        self.heads.store(heads.wrapping_add(1), Ordering::Relaxed);
+        self.event();
         self.busy.store(true, Ordering::Relaxed);
         Busy(self)
+    }
+
+    fn event(&self) {
+        let events = self.events.load(Ordering::Relaxed);
+        self.events.store(events.wrapping_add(1), Ordering::Relaxed);
     }
 
     fn ask_to_stop(&self) {
@@ -141,6 +145,7 @@ struct Busy<'a>(&'a Activity);
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
         self.0.busy.store(false, Ordering::Relaxed);
+        self.0.event();
     }
 }
 
@@ -178,11 +183,13 @@ pub(super) fn spawn(
         let mut stopping = false;
         let waker = Waker::from(watched.clone());
         let served = std::future::poll_fn(|cx| {
+            // Register first: a stop asked between the check and the registration would
+            // otherwise wake nobody (a wake takes the registered waker).
+            watched.task.register(cx.waker());
             if !stopping && watched.stop.load(Ordering::Relaxed) {
                 stopping = true;
                 connection.as_mut().graceful_shutdown();
             }
-            watched.task.register(cx.waker());
             connection.as_mut().poll(&mut Context::from_waker(&waker))
         })
         .await;
@@ -224,7 +231,7 @@ async fn watchdog(
             .as_mut()
             .reset(tokio::time::Instant::now() + shutdown_grace);
     }
-    let mut last_heads = 0;
+    let mut last_events = 0;
     let mut quiet_ticks = 0;
     loop {
         tokio::select! {
@@ -243,14 +250,14 @@ async fn watchdog(
                 return;
             }
             _ = ticks.tick() => {
-                let heads = activity.heads.load(Ordering::Relaxed);
-                if heads != last_heads || activity.busy.load(Ordering::Relaxed) {
-                    last_heads = heads;
+                let events = activity.events.load(Ordering::Relaxed);
+                if events != last_events || activity.busy.load(Ordering::Relaxed) {
+                    last_events = events;
                     quiet_ticks = 0;
                     continue;
                 }
                 quiet_ticks += 1;
-                if quiet_ticks > TICKS_PER_TIMEOUT {
+                if quiet_ticks >= TICKS_PER_TIMEOUT {
                     tracing::debug!("no request head within the header read timeout; closing");
                     connection.abort();
                     return;

@@ -68,7 +68,7 @@ async fn a_connection_in_use_outlives_the_header_timeout_and_closes_when_quiet()
     // 100 ms slept above count), with some slack for a loaded machine.
     let waited = closed_after(&mut stream).await + Duration::from_millis(100);
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
-    assert!(waited < Duration::from_millis(1500), "{waited:?}");
+    assert!(waited < Duration::from_millis(375 + 300), "{waited:?}");
 }
 
 #[tokio::test]
@@ -91,7 +91,7 @@ async fn a_slow_request_head_is_cut_off_after_the_timeout_not_before() {
     let waited = started.elapsed();
     assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
-    assert!(waited < Duration::from_millis(1500), "{waited:?}");
+    assert!(waited < Duration::from_millis(375 + 300), "{waited:?}");
 }
 
 #[tokio::test]
@@ -141,7 +141,8 @@ async fn shutdown_drops_a_stalled_request_when_the_grace_period_is_over() {
     closed_after(&mut stalled).await;
 }
 
-#[tokio::test]
+// On two worker threads: the connection task may move between threads as it is woken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_arriving_in_pieces_are_answered_and_the_connection_stays_usable() {
     let server = start().await;
     let mut stream = TcpStream::connect(server.local_addr()).await.unwrap();
