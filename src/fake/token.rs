@@ -17,6 +17,9 @@ use super::secrets::Secrets;
 
 /// 0x21 sealed JSON claims; 0x22 the binary encoding; 0x23 with the secret key inside.
 const VERSION: u8 = 0x23;
+/// Still opened (their secret reads as zeros), so a seeded CI job's cached credentials keep
+/// their identity across this upgrade.
+const VERSION_WITHOUT_SECRET: u8 = 0x22;
 
 /// Random bytes of a session's secret access key (base64: 40 characters, as AWS's).
 pub const SECRET_BYTES: usize = 30;
@@ -118,9 +121,10 @@ pub fn seal(
 
 pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims, OpenError> {
     let mut raw = STANDARD.decode(token).map_err(|_| OpenError::Malformed)?;
-    if raw.len() < HEADER + 16 || raw[0] != VERSION {
+    if raw.len() < HEADER + 16 || !matches!(raw[0], VERSION | VERSION_WITHOUT_SECRET) {
         return Err(OpenError::Malformed);
     }
+    let with_secret = raw[0] == VERSION;
     let mut epoch_bytes = [0u8; 4];
     epoch_bytes.copy_from_slice(&raw[1..5]);
     if u32::from_be_bytes(epoch_bytes) != epoch {
@@ -136,7 +140,7 @@ pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims,
             &mut raw[HEADER..],
         )
         .map_err(|_| OpenError::OtherEpochOrServer)?;
-    decode(plaintext).ok_or(OpenError::Malformed)
+    decode(plaintext, with_secret).ok_or(OpenError::Malformed)
 }
 
 /// The claims as bytes: strings as a length (one byte, or 255 then four bytes big-endian) and
@@ -234,11 +238,13 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// The inverse of `encode`; `None` for anything it would not have written.
-fn decode(bytes: &[u8]) -> Option<SessionClaims> {
+fn decode(bytes: &[u8], with_secret: bool) -> Option<SessionClaims> {
     let mut r = Reader(bytes);
     let access_key_id = r.string()?;
     let mut secret = [0u8; SECRET_BYTES];
-    secret.copy_from_slice(r.take(SECRET_BYTES)?);
+    if with_secret {
+        secret.copy_from_slice(r.take(SECRET_BYTES)?);
+    }
     let principal = match r.byte()? {
         0 => Principal::Root {
             account: r.string()?,
@@ -415,14 +421,45 @@ mod tests {
             assert_eq!(open(&s, 9, &seal(&s, 9, &c, None)), Ok(c.clone()));
             assert_eq!(open(&s, 9, &seal(&s, 9, &c, Some([7; 12]))), Ok(c.clone()));
             let bytes = encode(&c);
-            assert_eq!(decode(&bytes), Some(c));
+            assert_eq!(decode(&bytes, true), Some(c));
             for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
-                assert_eq!(decode(&bytes[..cut]), None, "{cut}");
+                assert_eq!(decode(&bytes[..cut], true), None, "{cut}");
             }
             let mut longer = bytes.clone();
             longer.push(0);
-            assert_eq!(decode(&longer), None);
+            assert_eq!(decode(&longer, true), None);
         }
+    }
+
+    #[test]
+    fn tokens_from_before_the_secret_moved_in_still_open() {
+        let s = Secrets::from_seed(Some(1));
+        let c = claims();
+        // The 0x22 layout: the same claims without the 30 secret bytes after the access key id.
+        let mut plain = encode(&c);
+        let at = 1 + c.access_key_id.len();
+        plain.drain(at..at + SECRET_BYTES);
+        let mut raw = vec![VERSION_WITHOUT_SECRET, 0, 0, 0, 0];
+        raw.extend_from_slice(&[5; NONCE_LEN]);
+        let tag = s
+            .token_seal
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key([5; NONCE_LEN]),
+                Aad::from(0u32.to_be_bytes()),
+                &mut plain,
+            )
+            .unwrap();
+        raw.extend_from_slice(&plain);
+        raw.extend_from_slice(tag.as_ref());
+        let opened = open(&s, 0, &STANDARD.encode(raw)).unwrap();
+        assert_eq!(opened.secret, [0; SECRET_BYTES]);
+        assert_eq!(
+            SessionClaims {
+                secret: c.secret,
+                ..opened
+            },
+            c
+        );
     }
 
     #[test]

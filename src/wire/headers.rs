@@ -31,8 +31,11 @@ impl<'a> RequestHeaders<'a> {
             } else if name == X_AMZ_SECURITY_TOKEN {
                 &mut known.security_token
             } else {
+                // As `to_str` + `contains` would: a value that is not ASCII is not read.
+                let bytes = value.as_bytes();
                 if name == ACCEPT
-                    && memchr::memmem::find(value.as_bytes(), b"application/json").is_some()
+                    && memchr::memmem::find(bytes, b"application/json").is_some()
+                    && bytes.is_ascii()
                 {
                     known.wants_json = true;
                 }
@@ -67,6 +70,10 @@ mod tests {
         h.append("authorization", HeaderValue::from_static("a2"));
         h.append("x-amz-security-token", HeaderValue::from_static("t"));
         h.append("accept", HeaderValue::from_static("text/xml"));
+        h.append(
+            "accept",
+            HeaderValue::from_bytes(b"\xe9 application/json").unwrap(),
+        );
         h.append("accept", HeaderValue::from_static("application/json"));
         h.append(
             "content-type",
@@ -80,5 +87,11 @@ mod tests {
         assert_eq!(k.host, None);
         assert!(k.wants_json);
         assert!(!RequestHeaders::read(&HeaderMap::new()).wants_json);
+        let mut not_ascii = HeaderMap::new();
+        not_ascii.append(
+            "accept",
+            HeaderValue::from_bytes(b"\xe9 application/json").unwrap(),
+        );
+        assert!(!RequestHeaders::read(&not_ascii).wants_json);
     }
 }
