@@ -7,8 +7,6 @@
 //! The epoch is authenticated as associated data; `reset` starts a new one, and tokens of any other
 //! epoch are "never issued here".
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use ring::aead::{Aad, NONCE_LEN, Nonce};
 use ring::hmac;
 
@@ -116,11 +114,15 @@ pub fn seal(
         Ok(tag) => out.extend_from_slice(tag.as_ref()),
         Err(_) => out.truncate(HEADER),
     }
-    STANDARD.encode(out)
+    // base64-simd: tokens are the longest thing an issuing call writes, and the vector encoder
+    // is several times faster than the general-purpose one on them.
+    base64_simd::STANDARD.encode_to_string(out)
 }
 
 pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims, OpenError> {
-    let mut raw = STANDARD.decode(token).map_err(|_| OpenError::Malformed)?;
+    let mut raw = base64_simd::STANDARD
+        .decode_to_vec(token)
+        .map_err(|_| OpenError::Malformed)?;
     if raw.len() < HEADER + 16 || !matches!(raw[0], VERSION | VERSION_WITHOUT_SECRET) {
         return Err(OpenError::Malformed);
     }
@@ -356,6 +358,8 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
 
     fn claims() -> SessionClaims {
         SessionClaims {
