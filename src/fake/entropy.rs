@@ -3,59 +3,47 @@
 //! is cryptographic either way:
 //! - with a seed, HMAC-SHA256(key, request number || block number), the key derived from the seed:
 //!   the same sequence of requests yields the same bytes;
-//! - without one, ChaCha12 keyed with 256 random bits and the request number as its stream id (the
-//!   cipher and round count of rand's `StdRng`): several times cheaper than HMAC blocks.
+//! - without one, nothing needs to be reproducible: the bytes come from a ChaCha12 generator per
+//!   thread, seeded from the operating system (what rand's `ThreadRng` is), which hands out a few
+//!   dozen bytes a request from blocks it makes 256 bytes at a time.
 //!
 //! Lock-free: one atomic counter.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand_chacha::ChaCha12Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
 
 #[derive(Debug)]
 pub struct Entropy {
-    source: Source,
+    /// `Some` with a seed: the key of the reproducible HMAC stream.
+    seeded: Option<hmac::Key>,
     requests: AtomicU64,
 }
 
-#[derive(Debug)]
-enum Source {
-    /// Reproducible: HMAC blocks.
-    Seeded(hmac::Key),
-    /// Not reproducible: a ChaCha12 key of random bits.
-    Fast([u8; 32]),
-}
-
 impl Entropy {
-    /// `fast_key`: `Some` (random bits) when there is no seed and the stream need not be reproducible.
-    pub fn new(key: hmac::Key, fast_key: Option<[u8; 32]>) -> Entropy {
+    /// `seeded`: whether `key` comes from a seed, so that the stream must be reproducible.
+    pub fn new(key: hmac::Key, seeded: bool) -> Entropy {
         Entropy {
-            source: match fast_key {
-                Some(k) => Source::Fast(k),
-                None => Source::Seeded(key),
-            },
+            seeded: seeded.then_some(key),
             requests: AtomicU64::new(0),
         }
     }
 
     /// The stream of the next request.
     pub fn next_request(&self) -> RequestRandom<'_> {
-        let request = self.requests.fetch_add(1, Ordering::Relaxed);
-        RequestRandom(match &self.source {
-            Source::Seeded(key) => Stream::Seeded {
+        RequestRandom(match &self.seeded {
+            Some(key) => Stream::Seeded {
                 key,
-                request,
+                request: self.requests.fetch_add(1, Ordering::Relaxed),
                 block: 0,
                 buf: [0; 32],
                 used: 32,
             },
-            Source::Fast(key) => {
-                let mut rng = ChaCha12Rng::from_seed(*key);
-                rng.set_stream(request);
-                Stream::Fast(Box::new(rng))
-            }
+            None => Stream::Fresh,
         })
     }
 }
@@ -71,7 +59,26 @@ enum Stream<'a> {
         buf: [u8; 32],
         used: usize,
     },
-    Fast(Box<ChaCha12Rng>),
+    /// This thread's generator.
+    Fresh,
+}
+
+thread_local! {
+    /// Unseeded randomness: this thread's ChaCha12 generator, seeded from the OS on first use.
+    static FRESH: RefCell<Option<ChaCha12Rng>> = const { RefCell::new(None) };
+}
+
+fn os_seeded() -> ChaCha12Rng {
+    let mut seed = [0u8; 32];
+    // The OS only fails to give entropy when it has no source at all; the time then still makes
+    // runs differ.
+    if SystemRandom::new().fill(&mut seed).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        seed[..16].copy_from_slice(&nanos.to_le_bytes());
+    }
+    ChaCha12Rng::from_seed(seed)
 }
 
 /// Each byte's two lowercase hex digits.
@@ -89,7 +96,9 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 impl RequestRandom<'_> {
     pub fn fill(&mut self, mut out: &mut [u8]) {
         match &mut self.0 {
-            Stream::Fast(rng) => rng.fill_bytes(out),
+            Stream::Fresh => {
+                FRESH.with_borrow_mut(|rng| rng.get_or_insert_with(os_seeded).fill_bytes(out));
+            }
             Stream::Seeded {
                 key,
                 request,
@@ -144,8 +153,8 @@ mod tests {
 
     #[test]
     fn same_key_same_stream_and_uuid_shape() {
-        let a = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), None);
-        let b = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), None);
+        let a = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), true);
+        let b = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), true);
         let (mut ra, mut rb) = (a.next_request(), b.next_request());
         assert_eq!(ra.bytes::<100>(), rb.bytes::<100>());
         let id = a.next_request().uuid();
@@ -159,7 +168,7 @@ mod tests {
     #[test]
     fn uuid_is_the_stream_bytes_in_hex_with_the_version_and_variant_bits() {
         let key = || hmac::Key::new(hmac::HMAC_SHA256, b"k");
-        let mut b: [u8; 16] = Entropy::new(key(), None).next_request().bytes();
+        let mut b: [u8; 16] = Entropy::new(key(), true).next_request().bytes();
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
         let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
@@ -171,13 +180,13 @@ mod tests {
             &hex[16..20],
             &hex[20..]
         );
-        assert_eq!(Entropy::new(key(), None).next_request().uuid(), expected);
+        assert_eq!(Entropy::new(key(), true).next_request().uuid(), expected);
     }
 
     #[test]
     fn seeded_stream_is_the_hmac_stream() {
         let key = hmac::Key::new(hmac::HMAC_SHA256, b"k");
-        let e = Entropy::new(key.clone(), None);
+        let e = Entropy::new(key.clone(), true);
         e.next_request();
         let mut r = e.next_request();
         let mut expected = Vec::new();
@@ -195,29 +204,20 @@ mod tests {
     }
 
     #[test]
-    fn fast_stream_differs_per_request_and_key() {
-        let key = || hmac::Key::new(hmac::HMAC_SHA256, b"k");
-        let a = Entropy::new(key(), Some([1; 32]));
-        let b = Entropy::new(key(), Some([2; 32]));
+    fn unseeded_bytes_differ_per_request_and_per_thread() {
+        let e = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), false);
         let mut seen = std::collections::HashSet::new();
         for _ in 0..1000 {
-            assert!(seen.insert(a.next_request().bytes::<16>()));
-            assert!(seen.insert(b.next_request().bytes::<16>()));
+            assert!(seen.insert(e.next_request().bytes::<16>()));
         }
-        let mut r = a.next_request();
+        let mut r = e.next_request();
         let (x, y): ([u8; 32], [u8; 32]) = (r.bytes(), r.bytes());
         assert_ne!(x, y);
-    }
-
-    #[test]
-    fn fast_stream_is_chacha12_keyed_with_the_request_as_stream() {
-        let e = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), Some([9; 32]));
-        let _ = e.next_request();
-        let got: [u8; 100] = e.next_request().bytes();
-        let mut rng = ChaCha12Rng::from_seed([9; 32]);
-        rng.set_stream(1);
-        let mut expected = [0u8; 100];
-        rng.fill_bytes(&mut expected);
-        assert_eq!(got, expected);
+        let other = std::thread::spawn(|| {
+            let e = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), false);
+            e.next_request().bytes::<32>()
+        });
+        let here = Entropy::new(hmac::Key::new(hmac::HMAC_SHA256, b"k"), false);
+        assert_ne!(other.join().unwrap(), here.next_request().bytes::<32>());
     }
 }

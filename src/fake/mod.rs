@@ -164,7 +164,7 @@ impl Fake {
     pub fn new(config: &FakeConfig, pinned_clock_ms: Option<i64>) -> Fake {
         let secrets = secrets::Secrets::from_seed(config.seed);
         let secrets_seed = secrets.signing_key_seed;
-        let entropy = entropy::Entropy::new(secrets.request_stream.clone(), secrets.fast_stream);
+        let entropy = entropy::Entropy::new(secrets.request_stream.clone(), secrets.seeded);
         let mut fake = Fake {
             account: config.account.clone(),
             default_principal: Principal::Root {

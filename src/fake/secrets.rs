@@ -19,14 +19,14 @@ pub struct Secrets {
     pub blob_seal: LessSafeKey,
     /// Seeds GetWebIdentityToken's signing keys (ES384 and RS256).
     pub signing_key_seed: [u8; 32],
-    /// Without a seed: the key of the cheaper, non-reproducible per-request stream (ChaCha12).
-    pub fast_stream: Option<[u8; 32]>,
+    /// Derived from a seed (else random).
+    pub seeded: bool,
 }
 
 impl Secrets {
     /// Derived from a seed: the same keys (and random stream) after every restart.
     pub fn reproducible(&self) -> bool {
-        self.fast_stream.is_none()
+        self.seeded
     }
 
     pub fn from_seed(seed: Option<u64>) -> Secrets {
@@ -53,11 +53,6 @@ impl Secrets {
             }
         };
         let root = hmac::Key::new(hmac::HMAC_SHA256, &root);
-        let fast_stream = seed.is_none().then(|| {
-            let mut key = [0u8; 32];
-            key.copy_from_slice(hmac::sign(&root, b"fast-request-stream").as_ref());
-            key
-        });
         let derive = |label: &[u8]| hmac::sign(&root, label);
         let seal = derive(b"token-seal");
         let blob = derive(b"blob-seal");
@@ -78,7 +73,7 @@ impl Secrets {
                 seed.copy_from_slice(derive(b"signing-keys").as_ref());
                 seed
             },
-            fast_stream,
+            seeded: seed.is_some(),
         }
     }
 }

@@ -112,7 +112,7 @@ mod tests {
     fn policy_documents_must_be_json_objects() {
         let entropy = crate::fake::entropy::Entropy::new(
             ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"k"),
-            None,
+            true,
         );
         let rng = &mut entropy.next_request();
         assert!(check_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#, rng).is_ok());
