@@ -3,7 +3,7 @@
 //!
 //! hyper's own `header_read_timeout` arms a timer for every request head, and hyper-util's graceful
 //! wrapper polls a channel on every wake-up: together about a tenth of a small request's cost. Here
-//! a request costs two plain stores into `Activity`; a watchdog task per connection wakes a few
+//! a request costs a few plain stores into `Activity`; a watchdog task per connection wakes a few
 //! times per timeout period (not per request), and closes the connection when it has been waiting
 //! for a request head (idle keep-alive, or headers that never end) for a whole period:
 //!
