@@ -18,7 +18,7 @@ impl Fake {
         claims.access_key_id.clone_from(&access_key_id);
         claims.secret = rng.bytes();
         let epoch = self.epoch.load(std::sync::atomic::Ordering::Relaxed);
-        let random_nonce = (!self.secrets.reproducible()).then(|| rng.bytes());
+        let random_nonce = (!self.secrets.seeded).then(|| rng.bytes());
         let session_token = token::seal(&self.secrets, epoch, &claims, random_nonce);
         self.live.issued(claims.expires);
         Fields::new()

@@ -19,16 +19,11 @@ pub struct Secrets {
     pub blob_seal: LessSafeKey,
     /// Seeds GetWebIdentityToken's signing keys (ES384 and RS256).
     pub signing_key_seed: [u8; 32],
-    /// Derived from a seed (else random).
+    /// Derived from a seed: the same keys (and random stream) after every restart.
     pub seeded: bool,
 }
 
 impl Secrets {
-    /// Derived from a seed: the same keys (and random stream) after every restart.
-    pub fn reproducible(&self) -> bool {
-        self.seeded
-    }
-
     pub fn from_seed(seed: Option<u64>) -> Secrets {
         let root: [u8; 32] = match seed {
             Some(seed) => {

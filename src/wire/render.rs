@@ -253,12 +253,12 @@ impl XmlOut {
         self.end(name);
     }
 
+    /// `<name>` escaped `value` `</name>`.
     fn text(&mut self, name: &str, value: &str) {
-        if needs_escape(value.as_bytes()) {
-            self.raw_element(name, partial_escape(xml_chars(value)).as_bytes());
-        } else {
-            self.raw_element(name, value.as_bytes());
-        }
+        self.start(name);
+        self.escaped(value);
+        self.line_break = false;
+        self.end(name);
     }
 
     /// `value` as element text, escaped, at the current position.
