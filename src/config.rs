@@ -496,6 +496,18 @@ mod tests {
         assert!(c.check().unwrap_err().0.starts_with("fake.account:"));
         let c = Config::from_toml("[fake]\nclock = \"yesterday\"\n").unwrap();
         assert!(c.check().unwrap_err().0.starts_with("fake.clock:"));
+        for bad in ["0", "1000001"] {
+            let c = Config::from_toml(&format!("[server]\nmax_connections = {bad}\n")).unwrap();
+            assert!(
+                c.check()
+                    .unwrap_err()
+                    .0
+                    .starts_with("server.max_connections:"),
+                "{bad}"
+            );
+        }
+        let c = Config::from_toml("[server]\nmax_connections = 1000000\n").unwrap();
+        c.check().unwrap();
         let c =
             Config::from_toml("[[fake.users]]\naccess_key_id = \"AKIA\"\nprincipal = \"root\"\n")
                 .unwrap();
