@@ -65,13 +65,13 @@ async fn assume_root_gives_the_target_accounts_root() {
 async fn assume_root_errors() {
     let server = start().await;
     let sts = client(&server, "AKIAIOSFODNN7EXAMPLE");
-    let err = assume_root(&sts, "111122223333", "S3UnlockBucketPolicy")
-        .duration_seconds(901)
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        error_of(err),
+        failure(
+            assume_root(&sts, "111122223333", "S3UnlockBucketPolicy")
+                .duration_seconds(901)
+                .send(),
+        )
+        .await,
         sts_error(
             400,
             "ValidationError",
@@ -79,38 +79,36 @@ async fn assume_root_errors() {
         )
     );
 
-    let err = assume_root(&sts, "111122223333", "AdministratorAccess")
-        .send()
-        .await
-        .unwrap_err();
-    let (status, code, message) = error_of(err);
+    let (status, code, message) =
+        failure(assume_root(&sts, "111122223333", "AdministratorAccess").send()).await;
     assert_eq!((status, code.as_str()), (400, "ValidationError"));
     assert!(
         message.contains("root-task/AdministratorAccess"),
         "{message}"
     );
 
-    let err = assume_root(&sts, "not-an-account", "S3UnlockBucketPolicy")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(error_of(err).1, "ValidationError");
+    assert_eq!(
+        failure(assume_root(&sts, "not-an-account", "S3UnlockBucketPolicy").send())
+            .await
+            .1,
+        "ValidationError"
+    );
 
     // Root sessions cannot start another root session.
     let root = assume_root(&sts, "111122223333", "SQSUnlockQueuePolicy")
         .send()
         .await
         .unwrap();
-    let err = assume_root(
-        &session_client(&server, root.credentials().unwrap()),
-        "111122223333",
-        "SQSUnlockQueuePolicy",
-    )
-    .send()
-    .await
-    .unwrap_err();
     assert_eq!(
-        error_of(err),
+        failure(
+            assume_root(
+                &session_client(&server, root.credentials().unwrap()),
+                "111122223333",
+                "SQSUnlockQueuePolicy",
+            )
+            .send(),
+        )
+        .await,
         sts_error(
             403,
             "AccessDenied",

@@ -111,6 +111,18 @@ pub fn client_at(endpoint: &str, credentials: Credentials) -> Client {
     Client::from_conf(config)
 }
 
+/// Awaits a request that must fail (`failure(builder.send()).await`) and returns its status, code
+/// and message, as `error_of`.
+pub async fn failure<T, E>(
+    sent: impl std::future::Future<Output = Result<T, aws_sdk_sts::error::SdkError<E, HttpResponse>>>,
+) -> (u16, String, String)
+where
+    T: std::fmt::Debug,
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::fmt::Debug,
+{
+    error_of(sent.await.expect_err("the request must fail"))
+}
+
 /// An SDK error's (HTTP status, code, message).
 pub fn error_of<E>(err: aws_sdk_sts::error::SdkError<E, HttpResponse>) -> (u16, String, String)
 where

@@ -158,22 +158,16 @@ async fn web_identity_token_errors() {
     })
     .await;
     let sts = role_session(&server, 900).await;
-    let err = token_for_x(&sts, "RS384").send().await.unwrap_err();
     assert_eq!(
-        error_of(err),
+        failure(token_for_x(&sts, "RS384").send()).await,
         sts_error(
             400,
             "ValidationError",
             "1 validation error detected: Value 'RS384' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]"
         )
     );
-    let err = token_for_x(&sts, "ES384")
-        .duration_seconds(30)
-        .send()
-        .await
-        .unwrap_err();
     assert_eq!(
-        error_of(err),
+        failure(token_for_x(&sts, "ES384").duration_seconds(30).send()).await,
         sts_error(
             400,
             "ValidationError",
@@ -181,12 +175,7 @@ async fn web_identity_token_errors() {
         )
     );
     // The session has 900 s left: a 3600 s token would outlive it.
-    let err = token_for_x(&sts, "ES384")
-        .duration_seconds(3600)
-        .send()
-        .await
-        .unwrap_err();
-    let (status, code, _) = error_of(err);
+    let (status, code, _) = failure(token_for_x(&sts, "ES384").duration_seconds(3600).send()).await;
     assert_eq!(
         (status, code.as_str()),
         (403, "SessionDurationEscalationException")
@@ -200,14 +189,14 @@ async fn web_identity_token_errors() {
     .send()
     .await
     .unwrap();
-    let err = token_for_x(
-        &session_client(&server, disabled.credentials().unwrap()),
-        "ES384",
+    let (status, code, _) = failure(
+        token_for_x(
+            &session_client(&server, disabled.credentials().unwrap()),
+            "ES384",
+        )
+        .send(),
     )
-    .send()
-    .await
-    .unwrap_err();
-    let (status, code, _) = error_of(err);
+    .await;
     assert_eq!(
         (status, code.as_str()),
         (403, "OutboundWebIdentityFederationDisabledException")
@@ -278,22 +267,24 @@ async fn federated_users_may_not_call_the_newer_operations() {
         .await
         .unwrap();
     let sts = session_client(&server, fed.credentials().unwrap());
-    let err = token_for_x(&sts, "ES384").send().await.unwrap_err();
     assert_eq!(
-        error_of(err),
+        failure(token_for_x(&sts, "ES384").send()).await,
         sts_error(
             403,
             "AccessDenied",
             "User: arn:aws:sts::000000000000:federated-user/bob is not authorized to perform: sts:GetWebIdentityToken"
         )
     );
-    let err = sts
-        .decode_authorization_message()
-        .encoded_message("x")
-        .send()
+    assert_eq!(
+        failure(
+            sts.decode_authorization_message()
+                .encoded_message("x")
+                .send(),
+        )
         .await
-        .unwrap_err();
-    assert_eq!(error_of(err).1, "AccessDenied");
+        .1,
+        "AccessDenied"
+    );
     // GetCallerIdentity still answers.
     assert_eq!(
         whoami(&server, fed.credentials().unwrap()).await.arn(),
