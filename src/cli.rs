@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{Mode, Overrides};
+use crate::config::Overrides;
+use crate::mode::Mode;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -1,20 +1,32 @@
 //! parlel-sts: a wire-faithful fake of AWS STS (API 2011-06-15), growing into a record-and-replay
 //! proxy. The modules follow a request:
 //!
-//! - `server`: TCP listener, HTTP/1.1 per connection (`connection`: header-read timeout, graceful
-//!   shutdown, the connection's waker), admin routes (`/_parlel/*`).
-//! - `wire`: the AWS Query protocol: `headers` (the few it reads, in one pass), `params` (form or
-//!   query, first duplicate wins), `caller` (SigV4 header or presigned query), `render` (exact XML,
-//!   or JSON for `Accept: application/json`).
-//! - `mode`: the one place that picks who answers (today: the fake).
+//! - `server` (transport): the TCP listener, HTTP/1.1 per connection (`connection`: header-read
+//!   timeout, graceful shutdown, the connection's waker), bodies read within their limits
+//!   (`body`), `routes` (admin or STS), the admin routes (`admin`, `/_parlel/*`), and the STS path
+//!   as named stages (`sts`): read the body -> decode -> resolve -> mode -> render.
+//! - `wire` (the AWS Query protocol, both ways): in, `headers` (the few it reads, in one pass),
+//!   `form` and `params` (form or query, first duplicate wins), `caller` (SigV4 header or
+//!   presigned query) and `request` (the `StsRequest` every mode takes: operation, parameters,
+//!   caller, raw request); out, `answer` (a typed reply or a complete response), `ids`, `output`,
+//!   `render` (`xml`, exact as STS writes it, or `json`).
+//! - `mode`: which modes exist, the backend of the configured one, and the refusal of those not
+//!   built yet. Record and replay will be variants here, with `cassette/` and `upstream/` beside
+//!   `fake/`.
+//! - `fake`: the built-in STS, pure (no sockets, files or globals): identity, self-describing
+//!   credentials, one file per operation, and its own `[fake]` configuration section.
 //! - `model`: botocore's STS model as a table, and validation in AWS's grammar.
-//! - `fake`: the built-in STS: identity, self-describing credentials, one file per operation.
-//! - `response` / `error`: typed answers and the one error type.
-//! - `config` / `cli`: `proxy.toml`, environment and flags, loaded once at start-up.
+//! - `error`, `timestamp`, `decimal`: the one error type, RFC 3339 times, decimal digits.
+//! - `config` / `cli`: `proxy.toml`, environment and flags, composed from each part's section
+//!   and loaded once at start-up.
+//!
+//! Imports run one way, with no circle: `server` -> `config` -> `mode` -> `fake` -> `wire` ->
+//! `model` -> `error`, `timestamp`, `decimal`. The fake knows nothing of the server, the
+//! configuration file or the modes; the protocol knows nothing of the fake.
 //!
 //! Start one in-process (several per process are fine):
 //! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
+//! # async fn demo() -> Result<(), parlel_sts::server::StartError> {
 //! let mut config = parlel_sts::config::Config::default();
 //! config.server.listen = "127.0.0.1:0".into();
 //! let server = parlel_sts::Server::start(&config).await?;
@@ -27,12 +39,13 @@
 
 pub mod cli;
 pub mod config;
+pub mod decimal;
 pub mod error;
 pub mod fake;
 pub mod mode;
 pub mod model;
-pub mod response;
 pub mod server;
+pub mod timestamp;
 pub mod wire;
 
 pub use server::Server;

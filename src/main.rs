@@ -5,9 +5,9 @@ use clap::Parser;
 /// mimalloc: a request's many small, short-lived allocations cost a fraction of glibc's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use parlel_sts::Server;
 use parlel_sts::cli::Cli;
 use parlel_sts::config::Config;
+use parlel_sts::server::{Server, StartError};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -27,15 +27,19 @@ async fn main() -> std::process::ExitCode {
     let shutdown = shutdown_signal();
     let server = match Server::start(&config).await {
         Ok(server) => server,
-        Err(e) => {
-            eprintln!("parlel-sts: cannot listen on {}: {e}", config.server.listen);
+        Err(e @ StartError::Config(_)) => {
+            eprintln!("parlel-sts: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+        Err(e @ StartError::Listen { .. }) => {
+            eprintln!("parlel-sts: {e}");
             return std::process::ExitCode::from(1);
         }
     };
     println!(
         "parlel-sts ready on {} (mode {})",
         server.endpoint(),
-        server.mode_name()
+        server.mode().as_str()
     );
     shutdown.await;
     tracing::info!("shutting down");

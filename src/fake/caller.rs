@@ -1,8 +1,9 @@
 //! From the credentials a request states to the principal behind them.
 
 use super::Fake;
+use super::claims::SessionClaims;
 use super::principal::Principal;
-use super::token::{self, OpenError, SessionClaims};
+use super::token::{self, OpenError};
 use crate::error::StsError;
 use crate::wire::caller::CallerCredentials;
 

@@ -5,10 +5,11 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::Fake;
+use super::claims::{SECRET_BYTES, SessionClaims};
 use super::entropy::RequestRandom;
 use super::ids;
-use super::token::{self, SECRET_BYTES, SessionClaims};
-use crate::response::Fields;
+use super::token;
+use crate::wire::output::Fields;
 
 impl Fake {
     /// Issues credentials for `claims` (whose `access_key_id` and `secret` are filled in here) and

@@ -1,8 +1,8 @@
 //! The OpenID Connect providers the fake knows (`fake.identity_providers`): the issuer a token must
 //! name, the audiences it may carry, and the keys that sign it.
 
+use super::config::IdentityProviderConfig;
 use super::jwt::Jwks;
-use crate::config::IdentityProviderConfig;
 
 pub struct IdentityProvider {
     /// `issuer_key` of the provider's URL: tokens whose `iss` has the same key are its.

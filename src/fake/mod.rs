@@ -6,12 +6,16 @@
 mod arn;
 mod authorization_message;
 mod caller;
+mod claims;
 mod clock;
+mod config;
 mod credentials;
 mod entropy;
+mod envelope;
 mod identity_providers;
 mod ids;
 mod jwt;
+mod live_sessions;
 mod ops;
 mod principal;
 mod saml;
@@ -20,51 +24,30 @@ mod secrets;
 mod signing_keys;
 mod token;
 mod trade_in;
+mod unique_ids;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use base64::Engine;
-
-use crate::config::{FakeConfig, PrincipalSpec};
 use crate::error::StsError;
 use crate::model;
-use crate::response::Output;
-use crate::wire::caller::CallerCredentials;
-use crate::wire::params::Params;
+use crate::wire::answer::Reply;
+use crate::wire::ids::RequestIds;
+use crate::wire::output::Output;
+use crate::wire::request::StsRequest;
 
 pub use authorization_message::{AuthorizationRequest, PrincipalRef};
 pub use caller::Caller;
 pub use clock::Clock;
+pub use config::{
+    FakeConfig, IdentityProviderConfig, PrincipalSpec, TradeInTokenConfig, UserConfig,
+};
 pub use ids::account_of;
-pub use jwt::Jwks;
 pub use principal::Principal;
-pub use trade_in::{TradeInGrant, check_grant};
-
-mod live_sessions;
+pub use trade_in::TradeInGrant;
 
 /// The region a request is taken to be for when its credential scope names none.
 const DEFAULT_REGION: &str = "us-east-1";
-
-/// A decoded STS request, as the wire layer hands it over.
-pub struct StsRequest<'a> {
-    pub params: &'a Params,
-    /// The credentials the request states, or why they could not be read. Only signed operations
-    /// look at it.
-    pub caller: Result<Option<CallerCredentials<'a>>, StsError>,
-    /// The request's `Host` header: GetWebIdentityToken's issuer URL is built on it unless
-    /// `fake.public_url` is set.
-    pub host: Option<&'a str>,
-}
-
-/// The fake's answer: the ids of this request and the operation's output or error.
-#[derive(Debug)]
-pub struct Reply {
-    pub request_id: String,
-    pub extended_request_id: String,
-    pub result: Result<Output, StsError>,
-}
 
 pub struct Fake {
     account: String,
@@ -89,79 +72,13 @@ pub struct Fake {
     /// `fake.trade_in_tokens`: fixed trade-in tokens.
     trade_in_tokens: HashMap<String, trade_in::TradeInGrant>,
     /// Recently computed unique ids: the same few roles are assumed over and over.
-    unique_ids: UniqueIdCache,
-}
-
-/// A small direct-mapped memo of `unique_id` (a pure function of its inputs): bounded memory, one
-/// uncontended lock, and a miss costs no more than the HMAC it saves.
-#[derive(Default)]
-struct UniqueIdCache(Mutex<Vec<Option<CachedId>>>);
-
-struct CachedId {
-    /// `prefix`, `account` and `name`, each followed by a NUL (none of them holds one).
-    key: String,
-    id: String,
-}
-
-const UNIQUE_ID_SLOTS: usize = 64;
-
-impl UniqueIdCache {
-    fn slot(parts: &[&str; 3]) -> usize {
-        // FNV-1a: cheap, and only picks a slot (the key is compared in full).
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for part in parts {
-            for &b in part.as_bytes().iter().chain(b"\0") {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-            }
-        }
-        (h % UNIQUE_ID_SLOTS as u64) as usize
-    }
-
-    fn matches(key: &str, parts: &[&str; 3]) -> bool {
-        let mut rest = key;
-        for part in parts {
-            match rest.strip_prefix(part).and_then(|r| r.strip_prefix('\0')) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        }
-        rest.is_empty()
-    }
-
-    fn get_or_insert(&self, parts: [&str; 3], compute: impl FnOnce() -> String) -> String {
-        // A name holding NUL would make keys ambiguous: never cache it.
-        if parts.iter().any(|p| p.contains('\0')) {
-            return compute();
-        }
-        let slot = Self::slot(&parts);
-        if let Ok(slots) = self.0.lock()
-            && let Some(Some(cached)) = slots.get(slot)
-            && Self::matches(&cached.key, &parts)
-        {
-            return cached.id.clone();
-        }
-        let id = compute();
-        if let Ok(mut slots) = self.0.lock() {
-            if slots.len() < UNIQUE_ID_SLOTS {
-                slots.resize_with(UNIQUE_ID_SLOTS, || None);
-            }
-            let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-            for part in parts {
-                key.push_str(part);
-                key.push('\0');
-            }
-            slots[slot] = Some(CachedId {
-                key,
-                id: id.clone(),
-            });
-        }
-        id
-    }
+    unique_ids: unique_ids::UniqueIdCache,
 }
 
 impl Fake {
-    /// Builds the fake from a checked config (`Config::check`).
-    pub fn new(config: &FakeConfig, pinned_clock_ms: Option<i64>) -> Fake {
+    /// Builds the fake from a checked section (`FakeConfig::check`) whose files were read
+    /// (`FakeConfig::read_files`).
+    pub fn new(config: &FakeConfig) -> Fake {
         let secrets = secrets::Secrets::from_seed(config.seed);
         let secrets_seed = secrets.signing_key_seed;
         let entropy = entropy::Entropy::new(secrets.request_stream.clone(), secrets.seeded);
@@ -174,7 +91,7 @@ impl Fake {
             role_max_session_duration: config.role_max_session_duration,
             secrets,
             entropy,
-            clock: Clock::new(pinned_clock_ms),
+            clock: Clock::new(config.pinned_clock_ms().ok().flatten()),
             epoch: AtomicU32::new(0),
             live: live_sessions::LiveSessions::default(),
             identity_providers: config
@@ -204,7 +121,7 @@ impl Fake {
                     (t.token.clone(), grant)
                 })
                 .collect(),
-            unique_ids: UniqueIdCache::default(),
+            unique_ids: unique_ids::UniqueIdCache::default(),
         };
         fake.default_principal =
             fake.principal_from_spec(&config.account, &config.default_principal);
@@ -239,49 +156,32 @@ impl Fake {
         self.signing_keys.jwks()
     }
 
-    /// Answers one request.
-    pub fn handle(&self, request: &StsRequest<'_>) -> Reply {
+    /// Answers one request: its ids, then the operation's output or error. The auth rule and the
+    /// operation's resolution are the protocol's (`StsRequest::resolve`); validation is the fake's.
+    pub fn answer(&self, request: &StsRequest<'_>) -> Reply {
         let mut rng = self.entropy.next_request();
-        let (request_id, extended_request_id) = request_ids(&mut rng);
-        let result = self.dispatch(request, rng);
-        Reply {
-            request_id,
-            extended_request_id,
-            result,
-        }
+        let ids = RequestIds::mint(rng.uuid(), rng.bytes());
+        let result = self.run(request, rng);
+        Reply { ids, result }
     }
 
-    fn dispatch(
+    fn run(
         &self,
         request: &StsRequest<'_>,
         rng: entropy::RequestRandom<'_>,
     ) -> Result<Output, StsError> {
-        let params = request.params;
-        let action = params.get("Action").unwrap_or_default();
-        let version = params.get("Version").unwrap_or("NO_VERSION_SPECIFIED");
-        let op = match model::operation(action) {
-            Some(op) if version == model::API_VERSION => op,
-            _ => return Err(StsError::invalid_action(action, version)),
-        };
+        let op = request.operation;
         let now = self.clock.now();
-        let caller = if op.signed {
-            let credentials = match &request.caller {
-                Ok(Some(credentials)) => credentials,
-                Ok(None) => return Err(StsError::missing_authentication_token()),
-                Err(error) => return Err(error.clone()),
-            };
-            Some(self.resolve_caller(credentials, now)?)
-        } else {
-            None
+        let caller = match (&request.caller, op.signed) {
+            (Some(credentials), true) => Some(self.resolve_caller(credentials, now)?),
+            (None, true) => return Err(StsError::missing_authentication_token()),
+            (_, false) => None,
         };
-        model::validate(op, params)?;
-        let region = match &request.caller {
-            Ok(Some(credentials)) => credentials.region,
-            _ => None,
-        };
+        model::validate(op, request.params)?;
+        let region = request.caller.as_ref().and_then(|c| c.region);
         let mut call = ops::Call {
             fake: self,
-            params,
+            params: request.params,
             caller,
             region: region.unwrap_or(DEFAULT_REGION),
             host: request.host,
@@ -292,8 +192,9 @@ impl Fake {
     }
 
     /// Ids for an answer that never reaches an operation (a redirect, a body over the limit).
-    pub fn fresh_ids(&self) -> (String, String) {
-        request_ids(&mut self.entropy.next_request())
+    pub fn fresh_ids(&self) -> RequestIds {
+        let mut rng = self.entropy.next_request();
+        RequestIds::mint(rng.uuid(), rng.bytes())
     }
 
     /// Forgets every issued session: a new key epoch, and the live count starts over.
@@ -352,52 +253,13 @@ impl Fake {
     }
 }
 
-/// A request id (a UUID, also sent as `x-amzn-RequestId`) and the opaque
-/// `x-amz-sts-extended-request-id` real STS sends beside it.
-fn request_ids(rng: &mut entropy::RequestRandom<'_>) -> (String, String) {
-    let request_id = rng.uuid();
-    // 16 bytes are 24 base64 characters; encoded on the stack, then one allocation of that size.
-    let mut text = [0u8; 24];
-    let written = base64::engine::general_purpose::STANDARD
-        .encode_slice(rng.bytes::<16>(), &mut text)
-        .unwrap_or_default();
-    let extended = std::str::from_utf8(&text[..written])
-        .unwrap_or_default()
-        .to_owned();
-    (request_id, extended)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn unique_id_cache_is_transparent() {
-        let cache = UniqueIdCache::default();
-        let mut computed = 0;
-        let mut id = |parts: [&str; 3]| {
-            cache.get_or_insert(parts, || {
-                computed += 1;
-                parts.join("|")
-            })
-        };
-        assert_eq!(id(["AROA", "1", "app"]), "AROA|1|app");
-        assert_eq!(id(["AROA", "1", "app"]), "AROA|1|app");
-        assert_eq!(id(["AROA", "1", "ap"]), "AROA|1|ap");
-        assert_eq!(id(["AROA", "1a", "pp"]), "AROA|1a|pp");
-        assert_eq!(id(["AIDA", "1", "app"]), "AIDA|1|app");
-        assert_eq!(id(["AROA", "1", "a\0b"]), "AROA|1|a\0b");
-        assert_eq!(id(["AROA", "1", "a\0b"]), "AROA|1|a\0b");
-        for i in 0..200 {
-            let name = format!("role{i}");
-            assert_eq!(id(["AROA", "1", &name]), format!("AROA|1|{name}"));
-        }
-        assert_eq!(computed, 206);
-    }
-
-    #[test]
     fn unique_ids_are_the_hmac_of_the_joined_inputs() {
-        let fake = Fake::new(&crate::config::Config::default().fake, None);
+        let fake = Fake::new(&FakeConfig::default());
         let tag = ring::hmac::sign(&fake.secrets.unique_id, b"AROA\x00123456789012\x00app");
         let mut tail = [0u8; 16];
         tail.copy_from_slice(&tag.as_ref()[..16]);

@@ -131,3 +131,12 @@ mod tests {
         );
     }
 }
+
+/// `[a-zA-Z_0-9+=,.@-]{2,64}`: what a session name or source identity asserted by an identity
+/// provider must match.
+pub fn is_session_name(value: &str) -> bool {
+    (2..=64).contains(&value.chars().count())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}

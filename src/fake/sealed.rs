@@ -5,9 +5,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::aead::{Aad, NONCE_LEN, Nonce};
+use ring::aead::NONCE_LEN;
 use ring::hmac;
 
+use super::envelope;
 use super::secrets::Secrets;
 
 /// What a sealed blob is for.
@@ -35,43 +36,29 @@ pub fn seal(secrets: &Secrets, purpose: Purpose, epoch: u32, payload: &[u8]) -> 
     ctx.update(payload);
     let mut nonce = [0u8; NONCE_LEN];
     nonce.copy_from_slice(&ctx.sign().as_ref()[..NONCE_LEN]);
-    let mut out = Vec::with_capacity(HEADER + payload.len() + 16);
+    let mut out = Vec::with_capacity(HEADER + payload.len() + envelope::TAG_LEN);
     out.push(purpose as u8);
     out.extend_from_slice(&nonce);
-    let mut body = payload.to_vec();
-    // Sealing fails only past the cipher's 256 GiB limit.
-    if secrets
-        .blob_seal
-        .seal_in_place_append_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad),
-            &mut body,
-        )
-        .is_err()
-    {
-        body.clear();
-    }
-    out.extend_from_slice(&body);
+    out.extend_from_slice(payload);
+    envelope::seal(&secrets.blob_seal, &mut out, HEADER, nonce, &aad);
     URL_SAFE_NO_PAD.encode(out)
 }
 
 /// The payload of a blob this server sealed for `purpose` in this epoch, or `None`.
 pub fn open(secrets: &Secrets, purpose: Purpose, epoch: u32, text: &str) -> Option<Vec<u8>> {
     let mut raw = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
-    if raw.len() < HEADER + 16 || raw[0] != purpose as u8 {
+    if raw.first() != Some(&(purpose as u8)) {
         return None;
     }
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(&raw[1..HEADER]);
-    let payload = secrets
-        .blob_seal
-        .open_in_place(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad(purpose, epoch)),
-            &mut raw[HEADER..],
-        )
-        .ok()?;
-    Some(payload.to_vec())
+    let nonce = envelope::nonce_at(&raw, 1)?;
+    envelope::open(
+        &secrets.blob_seal,
+        &mut raw,
+        HEADER,
+        nonce,
+        &aad(purpose, epoch),
+    )
+    .map(<[u8]>::to_vec)
 }
 
 #[cfg(test)]

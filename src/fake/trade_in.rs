@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Fake;
 use super::arn::Arn;
-use super::ops::is_session_name;
+use super::principal::is_session_name;
 use super::sealed::{self, Purpose};
 
 /// What a trade-in token grants: a session of `principal_arn` (a role or an IAM user). The admin

@@ -4,11 +4,25 @@
 
 #[rustfmt::skip]
 mod generated;
+mod integer;
 mod shape;
 mod validate;
 
+pub use integer::parse_int;
 pub use shape::{Member, Operation, Pattern, Shape};
 pub use validate::validate;
+
+/// What validation reads of a request's parameters (`wire::params::Params` is the one).
+pub trait Parameters {
+    /// The first value of `name`.
+    fn get(&self, name: &str) -> Option<&str>;
+    /// Every parameter name, in arrival order.
+    fn names(&self) -> impl Iterator<Item = &str>;
+
+    fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
 
 /// The STS API version this server speaks.
 pub const API_VERSION: &str = "2011-06-15";
@@ -19,6 +33,12 @@ pub fn operation(name: &str) -> Option<&'static Operation> {
         .binary_search_by(|op| op.name.cmp(name))
         .ok()
         .map(|i| &generated::OPERATIONS[i])
+}
+
+/// The operation a request's `Action` and `Version` name: this API's version and an operation of
+/// the model, or `None`.
+pub fn resolve(action: &str, version: &str) -> Option<&'static Operation> {
+    operation(action).filter(|_| version == API_VERSION)
 }
 
 /// Every operation of the model, sorted by name.

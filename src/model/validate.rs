@@ -6,15 +6,17 @@
 
 use std::fmt::Write;
 
+use super::Parameters;
+use super::integer::parse_int;
 use super::shape::{Member, Operation, Shape};
+use crate::decimal;
 use crate::error::StsError;
-use crate::wire::params::{Params, parse_int, push_decimal};
 
 /// Items of a list without a modelled maximum that are checked one by one.
 const UNBOUNDED_LIST_WALK: usize = 100;
 
 /// Checks every member of `op` in `params`. `Ok(())` means every constraint of the model holds.
-pub fn validate(op: &Operation, params: &Params) -> Result<(), StsError> {
+pub fn validate(op: &Operation, params: &impl Parameters) -> Result<(), StsError> {
     if op.input.is_empty() {
         return Ok(());
     }
@@ -47,8 +49,8 @@ fn first_byte_bit(name: &str) -> u64 {
 
 /// A walk over the model, with the current parameter name (`Tags.member.1.Key`) and message path
 /// (`tags.1.member.key`) kept in two reused buffers: a valid request allocates nothing per member.
-struct Walk<'p> {
-    params: &'p Params,
+struct Walk<'p, P> {
+    params: &'p P,
     /// `first_byte_bit` of every parameter name, or-ed: a member whose bit is not in it has no
     /// parameter (a cheap first test; a set bit still needs the scan).
     name_starts: u64,
@@ -57,7 +59,7 @@ struct Walk<'p> {
     path: String,
 }
 
-impl Walk<'_> {
+impl<P: Parameters> Walk<'_, P> {
     fn members(&mut self, members: &[Member]) -> Result<(), StsError> {
         let top_level = self.wire.is_empty();
         for member in members {
@@ -193,7 +195,7 @@ fn length_rules(len: usize, min: Option<u32>, max: Option<u32>, rules: &mut Vec<
 
 /// Whether any parameter of this member was sent; `wire` is its name and is left as it was found.
 /// Hash lookups only: no scan over all parameters.
-fn present(shape: &Shape, wire: &mut String, params: &Params) -> bool {
+fn present(shape: &Shape, wire: &mut String, params: &impl Parameters) -> bool {
     let len = wire.len();
     let found = match shape {
         Shape::Str { .. } | Shape::Int { .. } => params.contains(wire),
@@ -217,11 +219,11 @@ fn present(shape: &Shape, wire: &mut String, params: &Params) -> bool {
 /// `{wire}.member.{i}`
 fn push_item(wire: &mut String, i: usize) {
     wire.push_str(".member.");
-    push_decimal(wire, i);
+    decimal::push(wire, i);
 }
 
 /// Items of a list, counted from `.member.1` up to the first gap.
-fn list_len(member: &Shape, wire: &mut String, params: &Params) -> usize {
+fn list_len(member: &Shape, wire: &mut String, params: &impl Parameters) -> usize {
     let mut count = 0;
     loop {
         let len = wire.len();
@@ -249,10 +251,33 @@ mod tests {
     use super::*;
     use crate::model::operation;
 
+    /// Form-decoded parameters, first occurrence first (the model knows no wire type).
+    struct Form(Vec<(String, String)>);
+
+    impl Parameters for Form {
+        fn get(&self, name: &str) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        fn names(&self) -> impl Iterator<Item = &str> {
+            self.0.iter().map(|(n, _)| n.as_str())
+        }
+    }
+
+    fn form(body: &[u8]) -> Form {
+        Form(
+            form_urlencoded::parse(body)
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
     fn check(op: &str, body: &str) -> Result<(), String> {
         let op = operation(op).ok_or("no such op")?;
-        validate(op, &Params::from_urlencoded(body.as_bytes()))
-            .map_err(|e| e.message.unwrap_or_default().into_owned())
+        validate(op, &form(body.as_bytes())).map_err(|e| e.message.unwrap_or_default().into_owned())
     }
 
     #[test]
@@ -306,7 +331,7 @@ mod tests {
     #[test]
     fn malformed_integer_is_its_own_error() {
         let op = operation("GetSessionToken").unwrap();
-        let err = validate(op, &Params::from_urlencoded(b"DurationSeconds=abc")).unwrap_err();
+        let err = validate(op, &form(b"DurationSeconds=abc")).unwrap_err();
         assert_eq!(err.code, crate::error::ErrorCode::MalformedInput);
         assert!(check("GetSessionToken", "DurationSeconds=%2B900").is_ok());
     }

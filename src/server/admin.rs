@@ -18,11 +18,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::App;
-use super::http::Body;
-use crate::config::parse_rfc3339_ms;
+use super::app::App;
+use super::body::Body;
 use crate::fake::{AuthorizationRequest, TradeInGrant};
-use crate::response::iso8601_seconds;
+use crate::timestamp::{iso8601_seconds, parse_rfc3339_ms};
 
 /// Admin bodies are tiny; anything bigger is a mistake.
 const ADMIN_BODY_LIMIT: usize = 64 * 1024;
@@ -31,7 +30,7 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
     match (request.method(), route) {
         (&Method::GET, "health") => json_response(StatusCode::OK, &health(app)),
         (&Method::POST, "reset") => {
-            app.backend.fake().reset();
+            app.fake.reset();
             json_response(StatusCode::OK, &json!({"ok": true}))
         }
         (&Method::GET, "clock") => json_response(StatusCode::OK, &clock_state(app)),
@@ -50,11 +49,11 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
 }
 
 fn health(app: &App) -> serde_json::Value {
-    let fake = app.backend.fake();
+    let fake = &app.fake;
     json!({
         "status": "ok",
         "service": "sts",
-        "mode": app.backend.mode_name(),
+        "mode": app.backend.mode().as_str(),
         "live_sessions": fake.live_sessions(),
         "account": fake.account(),
         "version": env!("CARGO_PKG_VERSION"),
@@ -62,7 +61,7 @@ fn health(app: &App) -> serde_json::Value {
 }
 
 fn clock_state(app: &App) -> serde_json::Value {
-    let clock = app.backend.fake().clock();
+    let clock = app.fake.clock();
     json!({"now": iso8601_seconds(clock.now()), "frozen": clock.is_frozen()})
 }
 
@@ -81,7 +80,7 @@ fn oidc_document(app: &App, route: &str, request: &Request<Incoming>) -> Respons
     let ["oidc", account, ".well-known", document] = parts[..] else {
         return json_error(StatusCode::NOT_FOUND, "no such admin route");
     };
-    let fake = app.backend.fake();
+    let fake = &app.fake;
     match document {
         "jwks.json" => json_response(StatusCode::OK, &fake.jwks()),
         "openid-configuration" => {
@@ -129,7 +128,7 @@ async fn trade_in_token(app: &App, request: Request<Incoming>) -> Response<Body>
         Ok(grant) => grant,
         Err(response) => return response,
     };
-    match app.backend.fake().issue_trade_in_token(&grant) {
+    match app.fake.issue_trade_in_token(&grant) {
         Ok((token, expires)) => json_response(
             StatusCode::OK,
             &json!({"trade_in_token": token, "expires": iso8601_seconds(expires)}),
@@ -143,7 +142,7 @@ async fn encode_message(app: &App, request: Request<Incoming>) -> Response<Body>
         Ok(message) => message,
         Err(response) => return response,
     };
-    match app.backend.fake().encode_authorization_message(&message) {
+    match app.fake.encode_authorization_message(&message) {
         Ok(encoded) => json_response(StatusCode::OK, &json!({"encoded_message": encoded})),
         Err(e) => json_error(StatusCode::BAD_REQUEST, &e),
     }
@@ -154,7 +153,7 @@ async fn set_clock(app: &App, request: Request<Incoming>) -> Response<Body> {
         Ok(change) => change,
         Err(response) => return response,
     };
-    let clock = app.backend.fake().clock();
+    let clock = app.fake.clock();
     if change.release {
         clock.release();
     }

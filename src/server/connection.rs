@@ -17,19 +17,16 @@
 //! task but one: taking the last piece of a request body out of hyper's body channel wakes the
 //! channel's sender, which is hyper's dispatcher on this very task, long after it has sent
 //! everything and hung up. Left alone, that wake costs every request a second, empty poll of the
-//! whole connection; `poll_body_frame` holds it back when the body is complete.
+//! whole connection; `body` holds it back when the body is complete.
 
-use std::cell::Cell;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Wake, Waker};
 use std::time::Duration;
 
 use atomic_waker::AtomicWaker;
-use bytes::Bytes;
-use hyper::body::{Body as _, Frame, Incoming};
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -37,8 +34,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, oneshot, watch};
 use tokio::task::AbortHandle;
 
-use super::App;
-use super::http;
+use super::app::App;
+use super::{body, routes};
 
 /// Ticks per header-read timeout.
 const TICKS_PER_TIMEOUT: u32 = 4;
@@ -75,68 +72,18 @@ impl Activity {
     }
 }
 
-/// The waker hyper sees: forwards to the connection's task, except while `poll_body_frame` holds
-/// this connection's wakes back on this thread.
+/// The waker hyper sees: forwards to the connection's task, except while `body` holds this
+/// connection's wakes back on this thread.
 impl Wake for Activity {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if HOLDING.get() == Arc::as_ptr(self).cast() {
-            HELD.set(true);
-        } else {
+        if !body::hold_back(Arc::as_ptr(self).cast()) {
             self.task.wake();
         }
     }
-}
-
-thread_local! {
-    /// The connection (its `Activity`, as the data pointer of its waker) whose wakes
-    /// `poll_body_frame` is holding back on this thread; null when none.
-    static HOLDING: Cell<*const ()> = const { Cell::new(std::ptr::null()) };
-    /// A wake was held back.
-    static HELD: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Ends a hold, even if the poll inside it panics (tokio would go on running other tasks on this
-/// thread, which must not find their wakes held).
-struct Hold;
-
-impl Hold {
-    fn start(waker: &Waker) -> Hold {
-        HOLDING.set(waker.data());
-        HELD.set(false);
-        Hold
-    }
-}
-
-impl Drop for Hold {
-    fn drop(&mut self) {
-        HOLDING.set(std::ptr::null());
-    }
-}
-
-/// Polls `body` for its next frame, as `Body::poll_frame`. A wake of this connection made while
-/// doing so (hyper's dispatcher waking itself as the channel's sender) is dropped when that frame
-/// completes a body of known length: the sender then has nothing more to send and has hung up.
-/// In every other case it goes through. Only this connection's wakes made on this thread during
-/// this poll are held, so no other wake (another connection's, or the IO driver's on another
-/// thread) is ever touched.
-pub(super) fn poll_body_frame(
-    mut body: Pin<&mut Incoming>,
-    cx: &mut Context<'_>,
-) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-    let hold = Hold::start(cx.waker());
-    let polled = body.as_mut().poll_frame(cx);
-    drop(hold);
-    if HELD.replace(false) {
-        let finished = matches!(polled, Poll::Ready(Some(Ok(_)))) && body.is_end_stream();
-        if !finished {
-            cx.waker().wake_by_ref();
-        }
-    }
-    polled
 }
 
 /// Marks the connection busy while a request is answered (also if the answer is dropped).
@@ -172,7 +119,7 @@ pub(super) fn spawn(
         let activity = shared.clone();
         async move {
             let _busy = activity.request_started();
-            http::handle(&app, request).await
+            routes::handle(&app, request).await
         }
     });
     let connection = builder.serve_connection(TokioIo::new(stream), service);

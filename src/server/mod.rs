@@ -5,8 +5,11 @@
 //! A `Server` is a value, not a global: tests start several in one process on port 0.
 
 mod admin;
+mod app;
+mod body;
 mod connection;
-mod http;
+mod routes;
+mod sts;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,15 +20,22 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::fake::Fake;
-use crate::mode::Backend;
+use crate::mode::{Backend, Mode};
+use app::App;
 
-/// What every request handler shares.
-pub(crate) struct App {
-    pub backend: Backend,
-    pub max_body_bytes: usize,
-    pub body_read_timeout: Duration,
+/// Why a server did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A value of the configuration, or a file it names.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("cannot listen on {listen}: {source}")]
+    Listen {
+        listen: String,
+        source: std::io::Error,
+    },
 }
 
 /// A running server. Drop it or call `shutdown` to stop it.
@@ -37,28 +47,22 @@ pub struct Server {
 }
 
 impl Server {
-    /// Checks `config`, binds `server.listen` (port 0 picks a free port) and starts serving in
-    /// the background.
-    pub async fn start(config: &Config) -> std::io::Result<Server> {
-        config
-            .check()
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.0))?;
-        let addr = config
-            .listen_addr()
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let pinned = config
-            .pinned_clock_ms()
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-        let mut fake_config = config.fake.clone();
-        fake_config
-            .load_files()
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.0))?;
-        let listener = TcpListener::bind(addr).await?;
-        let local_addr = listener.local_addr()?;
+    /// Checks `config` and reads the files it names (`Config::ready`), builds the configured
+    /// mode, binds `server.listen` (port 0 picks a free port) and starts serving in the background.
+    pub async fn start(config: &Config) -> Result<Server, StartError> {
+        let config = config.clone().ready()?;
+        let addr = config.listen_addr().map_err(ConfigError)?;
+        let backend = Backend::build(config.server.mode)
+            .map_err(|e| ConfigError(format!("server.mode: {e}")))?;
+        let listen_error = |source| StartError::Listen {
+            listen: config.server.listen.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(addr).await.map_err(listen_error)?;
+        let local_addr = listener.local_addr().map_err(listen_error)?;
         let app = Arc::new(App {
-            backend: Backend::Fake(
-                Fake::new(&fake_config, pinned).with_local_url(local_url(local_addr)),
-            ),
+            backend,
+            fake: Fake::new(&config.fake).with_local_url(local_url(local_addr)),
             max_body_bytes: config.server.max_body_bytes,
             body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
         });
@@ -86,13 +90,13 @@ impl Server {
         format!("http://{}", self.local_addr)
     }
 
-    pub fn mode_name(&self) -> &'static str {
-        self.app.backend.mode_name()
+    pub fn mode(&self) -> Mode {
+        self.app.backend.mode()
     }
 
-    /// The fake behind this server: its clock, reset and live-session count.
+    /// The fake beside this server's mode: its clock, reset and live-session count.
     pub fn fake(&self) -> &Fake {
-        self.app.backend.fake()
+        &self.app.fake
     }
 
     /// Stops accepting, lets in-flight requests finish (up to the grace period), and returns when

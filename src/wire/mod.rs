@@ -1,6 +1,15 @@
-//! The AWS Query wire protocol: parameters in, caller credentials, XML/JSON out.
+//! The AWS Query protocol, both ways: an HTTP request to an `StsRequest` (`headers`, `form`,
+//! `params`, `caller`, `request`), and an `Answer` back to HTTP (`output`, `ids`, `answer`,
+//! `render` with `xml` and `json`).
 
+pub mod answer;
 pub mod caller;
+mod form;
 pub mod headers;
+pub mod ids;
+mod json;
+pub mod output;
 pub mod params;
 pub mod render;
+pub mod request;
+mod xml;

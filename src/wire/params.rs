@@ -1,10 +1,13 @@
-//! The AWS Query request: form body or query string, decoded into parameters where the first
-//! occurrence of a name wins (as on real STS: `Action=GetCallerIdentity&Action=Nope` succeeds).
+//! A request's parameters, as `form` decodes them: looked up by exact (case-sensitive) name, the
+//! first occurrence of a name winning (as on real STS: `Action=GetCallerIdentity&Action=Nope`
+//! succeeds), with the Query protocol's lists (`Name.member.N`) and structures read by index.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::error::{ErrorCode, StsError};
+use crate::decimal;
+use crate::error::StsError;
+use crate::model;
 
 /// Above this many parameters, lookups go through a hash index instead of a linear scan (a request
 /// has a handful; a hostile body may have thousands).
@@ -17,13 +20,13 @@ const INDEX_ABOVE: usize = 24;
 /// work at insertion. Small requests are scanned linearly; large ones get a hash index.
 #[derive(Debug, Default, Clone)]
 pub struct Params {
-    text: String,
-    entries: Vec<Entry>,
+    pub(super) text: String,
+    pub(super) entries: Vec<Entry>,
     /// Name -> index of its first entry; only when there are more than `INDEX_ABOVE` entries.
     index: Option<HashMap<Box<str>, usize>>,
     /// One bit per (length, first byte, last byte) class of the names present: most lookups are
     /// for optional members a request leaves out, and this answers them without a scan.
-    classes: u64,
+    pub(super) classes: u64,
 }
 
 /// The bit of a name's (length, first byte, last byte) class in `Params::classes`.
@@ -35,7 +38,7 @@ fn class_bit(len: usize, first: u8, last: u8) -> u64 {
     1 << (mix % 64)
 }
 
-fn name_class(name: &[u8]) -> u64 {
+pub(super) fn name_class(name: &[u8]) -> u64 {
     match (name.first(), name.last()) {
         (Some(&first), Some(&last)) => class_bit(name.len(), first, last),
         _ => class_bit(0, 0, 0),
@@ -43,98 +46,14 @@ fn name_class(name: &[u8]) -> u64 {
 }
 
 #[derive(Debug, Clone)]
-struct Entry {
-    name: Range<usize>,
-    value: Range<usize>,
+pub(super) struct Entry {
+    pub(super) name: Range<usize>,
+    pub(super) value: Range<usize>,
 }
 
 impl Params {
-    /// Adds every `name=value` pair of an `application/x-www-form-urlencoded` string (body or query),
-    /// keeping values already present.
-    pub fn extend_from_urlencoded(&mut self, input: &[u8]) {
-        if input.is_empty() {
-            return;
-        }
-        if self.entries.is_empty() {
-            self.text.reserve(input.len());
-            self.entries.reserve(8);
-        }
-        let mut scratch = Vec::new();
-        // The usual input is valid UTF-8: split it at each `&`, find each sequence's first `=`,
-        // and whether it holds anything to decode (`%`, `+`), all by memchr. A sequence with
-        // nothing to decode is copied whole, its name and value being ranges of the copy.
-        if let Ok(text) = std::str::from_utf8(input) {
-            let mut start = 0;
-            loop {
-                let end = memchr::memchr(b'&', &input[start..]).map_or(input.len(), |i| start + i);
-                let sequence = &input[start..end];
-                let eq = memchr::memchr(b'=', sequence);
-                let plain = memchr::memchr2(b'%', b'+', sequence).is_none();
-                self.push_sequence(text, start..end, eq, plain, &mut scratch);
-                if end == input.len() {
-                    break;
-                }
-                start = end + 1;
-            }
-            self.build_index();
-            return;
-        }
-        // Decoding as `form_urlencoded::parse` does: `&`-separated, empty sequences skipped, split
-        // at the first `=`, `+` is a space, `%XX` a byte, then lossy UTF-8.
-        for sequence in input.split(|&b| b == b'&') {
-            if sequence.is_empty() {
-                continue;
-            }
-            let (name, value) = match sequence.iter().position(|&b| b == b'=') {
-                Some(eq) => (&sequence[..eq], &sequence[eq + 1..]),
-                None => (sequence, &[][..]),
-            };
-            let name = push_decoded(&mut self.text, name, &mut scratch);
-            let value = push_decoded(&mut self.text, value, &mut scratch);
-            self.classes |= name_class(&self.text.as_bytes()[name.clone()]);
-            self.entries.push(Entry { name, value });
-        }
-        self.build_index();
-    }
-
-    /// Adds the sequence `text[range]` (`name=value`, its first `=` at `eq` within it); empty ones
-    /// are skipped. All separators are ASCII, so every range lands on character boundaries.
-    fn push_sequence(
-        &mut self,
-        text: &str,
-        range: Range<usize>,
-        eq: Option<usize>,
-        plain: bool,
-        scratch: &mut Vec<u8>,
-    ) {
-        let Some(sequence) = text.get(range.clone()) else {
-            return;
-        };
-        if sequence.is_empty() {
-            return;
-        }
-        let split = eq.unwrap_or(sequence.len());
-        if plain {
-            let at = self.text.len();
-            self.text.push_str(sequence);
-            let value = (split + 1).min(sequence.len());
-            self.classes |= name_class(&sequence.as_bytes()[..split]);
-            self.entries.push(Entry {
-                name: at..at + split,
-                value: at + value..at + sequence.len(),
-            });
-            return;
-        }
-        let name = sequence.get(..split).unwrap_or_default();
-        let value = sequence.get(split + 1..).unwrap_or_default();
-        let name = push_str_decoded(&mut self.text, name, scratch);
-        let value = push_str_decoded(&mut self.text, value, scratch);
-        self.classes |= name_class(&self.text.as_bytes()[name.clone()]);
-        self.entries.push(Entry { name, value });
-    }
-
     /// Indexes the names once there are many parameters.
-    fn build_index(&mut self) {
+    pub(super) fn build_index(&mut self) {
         if self.entries.len() > INDEX_ABOVE {
             let mut index = HashMap::with_capacity(self.entries.len());
             for (i, entry) in self.entries.iter().enumerate() {
@@ -144,12 +63,6 @@ impl Params {
             }
             self.index = Some(index);
         }
-    }
-
-    pub fn from_urlencoded(input: &[u8]) -> Params {
-        let mut params = Params::default();
-        params.extend_from_urlencoded(input);
-        params
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -167,7 +80,7 @@ impl Params {
     }
 
     /// Every parameter name, in arrival order (duplicates included).
-    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+    pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| &self.text[e.name.clone()])
     }
 
@@ -178,7 +91,7 @@ impl Params {
     /// An integer member, parsed as real STS does before validation: signed 32-bit, a leading `+`
     /// and leading zeros allowed. `Ok(None)` when absent.
     pub fn int(&self, name: &str) -> Result<Option<i32>, StsError> {
-        self.get(name).map(parse_int).transpose()
+        self.get(name).map(model::parse_int).transpose()
     }
 
     /// The values of a list of strings (`Name.member.1`, `Name.member.2`, ...), up to the first gap.
@@ -192,28 +105,19 @@ impl Params {
 
     /// `{name}.member.{i}[.{field}]` by a linear scan, without building the name.
     fn get_item(&self, name: &str, i: usize, field: Option<&str>) -> Option<&str> {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = i;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
+        let mut buf = [0u8; 20];
+        let digits = decimal::digits(i as u64, &mut buf);
         let parts: [&[u8]; 5] = [
             name.as_bytes(),
             b".member.",
-            &digits[at..],
+            digits,
             if field.is_some() { b"." } else { b"" },
             field.unwrap_or_default().as_bytes(),
         ];
         let len: usize = parts.iter().map(|p| p.len()).sum();
         let last = match field {
             Some(field) => field.as_bytes().last().copied().unwrap_or(b'.'),
-            None => digits[digits.len() - 1],
+            None => digits.last().copied().unwrap_or(b'0'),
         };
         let first = name.as_bytes().first().copied().unwrap_or(b'.');
         if self.classes & class_bit(len, first, last) == 0 {
@@ -259,6 +163,16 @@ impl Params {
     }
 }
 
+impl model::Parameters for Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        Params::get(self, name)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        Params::names(self)
+    }
+}
+
 /// `{name}.member.{i}[.{field}]` in one reused buffer.
 struct ListKey {
     buf: String,
@@ -278,7 +192,7 @@ impl ListKey {
 
     fn item(&mut self, i: usize) -> &str {
         self.buf.truncate(self.base);
-        push_decimal(&mut self.buf, i);
+        decimal::push(&mut self.buf, i);
         &self.buf
     }
 
@@ -290,179 +204,9 @@ impl ListKey {
     }
 }
 
-/// Appends `n` in decimal, without the formatting machinery.
-pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
-}
-
-/// `push_decoded` for a part already known to be UTF-8.
-fn push_str_decoded(text: &mut String, raw: &str, scratch: &mut Vec<u8>) -> Range<usize> {
-    if memchr::memchr2(b'%', b'+', raw.as_bytes()).is_some() {
-        return push_decoded(text, raw.as_bytes(), scratch);
-    }
-    let start = text.len();
-    text.push_str(raw);
-    start..text.len()
-}
-
-/// Appends the form-decoded `raw` to `text` and returns where it went. Short parts are decoded on
-/// the stack, longer ones in `scratch` (decoding never lengthens).
-fn push_decoded(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<usize> {
-    let start = text.len();
-    let mut stack = [0u8; 256];
-    let decoded: &[u8] = if memchr::memchr2(b'%', b'+', raw).is_none() {
-        raw
-    } else if raw.len() <= stack.len() {
-        let n = decode_into(raw, &mut stack);
-        &stack[..n]
-    } else {
-        scratch.clear();
-        scratch.resize(raw.len(), 0);
-        let n = decode_into(raw, scratch);
-        &scratch[..n]
-    };
-    match std::str::from_utf8(decoded) {
-        Ok(s) => text.push_str(s),
-        Err(_) => text.push_str(&String::from_utf8_lossy(decoded)),
-    }
-    start..text.len()
-}
-
-/// Form-decodes `raw` into `out` (at least as long) and returns the decoded length: the runs
-/// between `%` and `+` are copied whole, `+` is a space, `%XX` a byte, and a `%` without two hex
-/// digits after it stays as it is.
-fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
-    let mut n = 0;
-    let mut rest = raw;
-    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
-        out[n..n + at].copy_from_slice(&rest[..at]);
-        n += at;
-        if rest[at] == b'+' {
-            out[n] = b' ';
-            n += 1;
-            rest = &rest[at + 1..];
-            continue;
-        }
-        match (
-            rest.get(at + 1).and_then(|&h| hex(h)),
-            rest.get(at + 2).and_then(|&l| hex(l)),
-        ) {
-            (Some(h), Some(l)) => {
-                out[n] = h << 4 | l;
-                rest = &rest[at + 3..];
-            }
-            _ => {
-                out[n] = b'%';
-                rest = &rest[at + 1..];
-            }
-        }
-        n += 1;
-    }
-    out[n..n + rest.len()].copy_from_slice(rest);
-    n + rest.len()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Signed 32-bit parse as STS does it; the empty string and anything else get `MalformedInput`
-/// (the latter with no message at all, as captured from the live service).
-pub fn parse_int(raw: &str) -> Result<i32, StsError> {
-    if raw.is_empty() {
-        return Err(StsError::new(
-            ErrorCode::MalformedInput,
-            "missing value for decimal type",
-        ));
-    }
-    raw.parse::<i32>()
-        .map_err(|_| StsError::without_message(ErrorCode::MalformedInput))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn first_duplicate_wins_and_plus_is_space() {
-        let p = Params::from_urlencoded(b"Action=GetCallerIdentity&Action=Nope&X=a+b%2Fc");
-        assert_eq!(p.get("Action"), Some("GetCallerIdentity"));
-        assert_eq!(p.get("X"), Some("a b/c"));
-        let mut q = Params::from_urlencoded(b"A=1");
-        q.extend_from_urlencoded(b"A=2&B=3");
-        assert_eq!((q.get("A"), q.get("B")), (Some("1"), Some("3")));
-    }
-
-    #[test]
-    fn ints_parse_like_sts() {
-        assert_eq!(parse_int("+900"), Ok(900));
-        assert_eq!(parse_int("0900"), Ok(900));
-        assert_eq!(parse_int("-2147483648"), Ok(i32::MIN));
-        for bad in ["abc", "900.0", "2147483648", "-2147483649", " 900"] {
-            assert_eq!(
-                parse_int(bad),
-                Err(StsError::without_message(ErrorCode::MalformedInput)),
-                "{bad}"
-            );
-        }
-        assert_eq!(
-            parse_int("").unwrap_err().message.as_deref(),
-            Some("missing value for decimal type")
-        );
-    }
-
-    #[test]
-    fn decodes_exactly_as_form_urlencoded() {
-        let inputs: &[&[u8]] = &[
-            b"a=b&&c&=d&e=f=g&+x+=%20y%2",
-            b"%zz=%4&%41%42=%e2%82%ac&lat=%ff%fe&u=\xc3\xa9&bad=\xff",
-            b"&&&",
-            b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fbench&RoleSessionName=b+c",
-            b"%%41=%4%41&%=%&=&",
-        ];
-        // Parts longer than the stack buffer, with something to decode near both ends.
-        let long = format!(
-            "L=%41{}%e2%82%ac+{}%4&M={}",
-            "x".repeat(300),
-            "y".repeat(300),
-            "z".repeat(600)
-        );
-        let inputs = [inputs, &[long.as_bytes()]].concat();
-        for input in &inputs {
-            let p = Params::from_urlencoded(input);
-            let expected: Vec<(String, String)> = form_urlencoded::parse(input)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            let got: Vec<(String, String)> = p
-                .entries
-                .iter()
-                .map(|e| {
-                    (
-                        p.text[e.name.clone()].to_owned(),
-                        p.text[e.value.clone()].to_owned(),
-                    )
-                })
-                .collect();
-            assert_eq!(got, expected, "{input:?}");
-        }
-    }
 
     #[test]
     fn the_class_filter_never_hides_a_present_name() {

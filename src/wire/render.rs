@@ -1,14 +1,16 @@
-//! Typed responses and errors to bytes, exactly as real STS writes them: pretty-printed XML (two-space
-//! indent, no declaration, trailing newline), or JSON with sorted keys for `Accept: application/json`.
-
-use std::borrow::Cow;
+//! Answers to HTTP responses: a typed reply rendered as XML (`xml`) or JSON (`json`) with its
+//! status and the request-id headers real STS sends; a complete response as it is; and the
+//! redirect real STS answers requests without an Action with.
 
 use bytes::Bytes;
-use quick_xml::escape::partial_escape;
-use serde_json::{Map, Value as Json};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, header};
 
-use crate::error::{STS_NAMESPACE, StsError};
-use crate::response::{Field, Output, Value, iso8601_seconds_into};
+use super::answer::{Answer, CompleteResponse, Reply};
+use super::headers::RequestHeaders;
+use super::ids::RequestIds;
+use super::output::Output;
+use super::{json, xml};
+use crate::error::StsError;
 
 /// Which body format the client asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +20,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// `Accept: application/json` gets JSON, as STS does for it; everything else XML.
+    pub fn asked_by(headers: &RequestHeaders<'_>) -> Format {
+        if headers.wants_json {
+            Format::Json
+        } else {
+            Format::Xml
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Xml => "text/xml",
@@ -34,16 +45,16 @@ pub struct Rendered {
 
 pub fn render_output(output: &Output, request_id: &str, format: Format) -> Rendered {
     let body = match format {
-        Format::Xml => output_xml(output, request_id),
-        Format::Json => output_json(output, request_id),
+        Format::Xml => xml::output_xml(output, request_id),
+        Format::Json => json::output_json(output, request_id),
     };
     Rendered { status: 200, body }
 }
 
 pub fn render_error(error: &StsError, request_id: &str, format: Format) -> Rendered {
     let body = match format {
-        Format::Xml => error_xml(error, request_id),
-        Format::Json => error_json(error, request_id),
+        Format::Xml => xml::error_xml(error, request_id),
+        Format::Json => json::error_json(error, request_id),
     };
     Rendered {
         status: error.code.status(),
@@ -51,543 +62,87 @@ pub fn render_error(error: &StsError, request_id: &str, format: Format) -> Rende
     }
 }
 
-fn output_xml(output: &Output, request_id: &str) -> Bytes {
-    let op = output.operation;
-    let mut xml = XmlOut::new(
-        256 + 2 * op.len()
-            + output
-                .result
-                .iter()
-                .map(Field::xml_size_hint)
-                .sum::<usize>(),
+static X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+static X_AMZ_STS_EXTENDED_REQUEST_ID: HeaderName =
+    HeaderName::from_static("x-amz-sts-extended-request-id");
+
+/// The HTTP response of an answer.
+pub fn respond(answer: Answer, format: Format) -> Response<Bytes> {
+    match answer {
+        Answer::Typed(reply) => typed(reply, format),
+        Answer::Complete(complete) => as_stored(complete),
+    }
+}
+
+/// An error answered before any mode saw the request (body limits, an unknown Action, no
+/// authentication), with ids of its own.
+pub fn error(error: StsError, ids: RequestIds, format: Format) -> Response<Bytes> {
+    typed(
+        Reply {
+            ids,
+            result: Err(error),
+        },
+        format,
+    )
+}
+
+fn typed(reply: Reply, format: Format) -> Response<Bytes> {
+    let rendered = match &reply.result {
+        Ok(output) => render_output(output, &reply.ids.request_id, format),
+        Err(error) => render_error(error, &reply.ids.request_id, format),
+    };
+    let mut response = Response::new(rendered.body);
+    *response.status_mut() =
+        StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.reserve(4);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
     );
-    with_skeleton(op, |skeleton| {
-        xml.buf.extend_from_slice(&skeleton.head);
-        xml.depth = 2;
-        xml.line_break = true;
-        output.result.iter().for_each(|f| xml.field(f));
-        xml.buf.extend_from_slice(&skeleton.before_id);
-        xml.escaped(request_id);
-        xml.buf.extend_from_slice(&skeleton.after_id);
-    });
-    xml.finish()
+    insert(headers, &X_AMZN_REQUESTID, reply.ids.request_id);
+    insert(
+        headers,
+        &X_AMZ_STS_EXTENDED_REQUEST_ID,
+        reply.ids.extended_request_id,
+    );
+    response
 }
 
-/// What a success document holds besides its fields and request id, which depends on the
-/// operation only: laid out by `XmlOut` once per operation and thread, then copied in three pieces.
-/// `head` | fields | `before_id` | request id | `after_id`.
-struct Skeleton {
-    /// `<{op}Response xmlns="..">` and `<{op}Result>` (fields follow at depth 2).
-    head: Vec<u8>,
-    /// The end of the result, `<ResponseMetadata>` and `<RequestId>`.
-    before_id: Vec<u8>,
-    /// `</RequestId>` to `</{op}Response>` (the final newline is `finish`'s).
-    after_id: Vec<u8>,
+fn as_stored(complete: CompleteResponse) -> Response<Bytes> {
+    let mut response = Response::new(complete.body);
+    *response.status_mut() =
+        StatusCode::from_u16(complete.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.reserve(complete.headers.len());
+    for (name, value) in complete.headers {
+        headers.append(name, value);
+    }
+    response
 }
 
-impl Skeleton {
-    fn of(op: &str) -> Skeleton {
-        let mut xml = XmlOut::detached();
-        xml.start_tag(op, "Response", Some(STS_NAMESPACE));
-        xml.start_tag(op, "Result", None);
-        let head = std::mem::take(&mut xml.buf);
-        // The fields leave the writer at depth 2 after an end tag; so does an empty result.
-        xml.end_tag(op, "Result");
-        xml.start("ResponseMetadata");
-        xml.start("RequestId");
-        let before_id = std::mem::take(&mut xml.buf);
-        xml.line_break = false;
-        xml.end("RequestId");
-        xml.end("ResponseMetadata");
-        xml.end_tag(op, "Response");
-        Skeleton {
-            head,
-            before_id,
-            after_id: xml.buf,
-        }
-    }
-}
-
-thread_local! {
-    /// Each operation's skeleton, made on first use (a handful of operations, so a short list).
-    static SKELETONS: std::cell::RefCell<Vec<(&'static str, Skeleton)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn with_skeleton(op: &'static str, write: impl FnOnce(&Skeleton)) {
-    SKELETONS.with_borrow_mut(|skeletons| {
-        let at = match skeletons.iter().position(|(name, _)| *name == op) {
-            Some(at) => at,
-            None => {
-                skeletons.push((op, Skeleton::of(op)));
-                skeletons.len() - 1
-            }
-        };
-        write(&skeletons[at].1);
-    });
-}
-
-fn error_xml(error: &StsError, request_id: &str) -> Bytes {
-    let mut xml = XmlOut::new(384);
-    xml.start_tag("ErrorResponse", "", Some(error.namespace()));
-    xml.start("Error");
-    xml.text("Type", error.code.fault().as_str());
-    xml.text("Code", error.code.as_str());
-    if let Some(message) = &error.message {
-        xml.text("Message", message);
-    }
-    xml.end("Error");
-    xml.text("RequestId", request_id);
-    xml.end("ErrorResponse");
-    xml.finish()
-}
-
-/// Indented XML (two spaces, as quick-xml's indenting writer lays it out: a start or end tag goes on
-/// a new line unless it follows text) into one pre-sized buffer. Element names are our own static
-/// identifiers; text goes through quick-xml's escaping.
-struct XmlOut {
-    buf: Vec<u8>,
-    depth: usize,
-    line_break: bool,
-}
-
-thread_local! {
-    /// Where XML is written before it is copied out at its exact size: one per thread, reused.
-    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// A scratch buffer that grew beyond this (a huge decoded message) is not kept.
-const SCRATCH_KEPT: usize = 64 * 1024;
-
-const INDENT: &[u8] = b"                                                                ";
-const NEW_LINE: &[u8] = b"\n                                ";
-
-impl XmlOut {
-    /// Writes into this thread's scratch buffer (`capacity` is a hint for its first use).
-    fn new(capacity: usize) -> XmlOut {
-        let mut buf = SCRATCH.take();
-        buf.clear();
-        buf.reserve(capacity);
-        XmlOut {
-            buf,
-            depth: 0,
-            line_break: false,
-        }
-    }
-
-    /// A writer of its own, for laying out skeletons.
-    fn detached() -> XmlOut {
-        XmlOut {
-            buf: Vec::with_capacity(128),
-            depth: 0,
-            line_break: false,
-        }
-    }
-
-    fn new_line(&mut self) {
-        if self.line_break {
-            // The newline and the indent in one copy (the usual, shallow case).
-            let indent = 2 * self.depth;
-            if let Some(line) = NEW_LINE.get(..1 + indent) {
-                self.buf.extend_from_slice(line);
-                return;
-            }
-            self.buf.push(b'\n');
-            let mut indent = indent;
-            while indent > 0 {
-                let n = indent.min(INDENT.len());
-                self.buf.extend_from_slice(&INDENT[..n]);
-                indent -= n;
-            }
-        }
-    }
-
-    /// `<{name}{suffix}>`, or with an `xmlns` attribute.
-    fn start_tag(&mut self, name: &str, suffix: &str, namespace: Option<&str>) {
-        self.new_line();
-        self.buf.push(b'<');
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(suffix.as_bytes());
-        if let Some(namespace) = namespace {
-            self.buf.extend_from_slice(b" xmlns=\"");
-            // A byte scan: the `char`-set `contains` costs several times as much per character.
-            if namespace
-                .bytes()
-                .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\''))
-            {
-                self.buf
-                    .extend_from_slice(quick_xml::escape::escape(namespace).as_bytes());
-            } else {
-                self.buf.extend_from_slice(namespace.as_bytes());
-            }
-            self.buf.push(b'"');
-        }
-        self.buf.push(b'>');
-        self.depth += 1;
-        self.line_break = true;
-    }
-
-    fn end_tag(&mut self, name: &str, suffix: &str) {
-        self.depth = self.depth.saturating_sub(1);
-        self.new_line();
-        self.buf.extend_from_slice(b"</");
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(suffix.as_bytes());
-        self.buf.push(b'>');
-        self.line_break = true;
-    }
-
-    fn start(&mut self, name: &str) {
-        self.start_tag(name, "", None);
-    }
-
-    fn end(&mut self, name: &str) {
-        self.end_tag(name, "");
-    }
-
-    /// `<name>` raw `</name>`: `raw` must already be escaped.
-    fn raw_element(&mut self, name: &str, raw: &[u8]) {
-        self.start(name);
-        self.buf.extend_from_slice(raw);
-        self.line_break = false;
-        self.end(name);
-    }
-
-    /// `<name>` escaped `value` `</name>`.
-    fn text(&mut self, name: &str, value: &str) {
-        self.start(name);
-        self.escaped(value);
-        self.line_break = false;
-        self.end(name);
-    }
-
-    /// `value` as element text, escaped, at the current position.
-    fn escaped(&mut self, value: &str) {
-        if needs_escape(value.as_bytes()) {
-            self.buf
-                .extend_from_slice(partial_escape(xml_chars(value)).as_bytes());
-        } else {
-            self.buf.extend_from_slice(value.as_bytes());
-        }
-    }
-
-    fn field(&mut self, field: &Field) {
-        match &field.value {
-            Value::Str(s) => self.text(field.name, s),
-            Value::Int(n) => {
-                let mut digits = [0u8; 20];
-                let text = decimal(*n, &mut digits);
-                self.raw_element(field.name, text);
-            }
-            Value::Time(t) => {
-                let mut text = [0u8; 20];
-                let text = iso8601_seconds_into(*t, &mut text);
-                self.raw_element(field.name, text);
-            }
-            Value::Struct(children) => {
-                self.start(field.name);
-                children.iter().for_each(|c| self.field(c));
-                self.end(field.name);
-            }
-        }
-    }
-
-    /// The document, in an allocation of exactly its size (a `Bytes` made from a `Vec` with room
-    /// to spare would allocate a second time); the scratch buffer goes back for the next one.
-    fn finish(mut self) -> Bytes {
-        self.buf.push(b'\n');
-        let body = Bytes::from(self.buf.to_vec());
-        if self.buf.capacity() <= SCRATCH_KEPT {
-            SCRATCH.set(self.buf);
-        }
-        body
-    }
-}
-
-/// Whether text holds `<`, `>`, `&` or a control character other than tab and newline. Most values
-/// (keys, tokens, ARNs) hold none, so the scan runs over fixed 32-byte blocks without an early exit
-/// inside a block, which the compiler turns into a few vector compares per block.
-fn needs_escape(text: &[u8]) -> bool {
-    fn flag(b: u8) -> u8 {
-        u8::from(
-            (b == b'<') | (b == b'>') | (b == b'&') | ((b < 0x20) & (b != b'\t') & (b != b'\n')),
-        )
-    }
-    fn any(block: &[u8; 32]) -> bool {
-        block.iter().fold(0u8, |found, &b| found | flag(b)) != 0
-    }
-    let mut blocks = text.chunks_exact(32);
-    for block in &mut blocks {
-        if block.try_into().is_ok_and(any) {
-            return true;
-        }
-    }
-    // The short tail (most values are shorter than a block) padded with a harmless byte, so it
-    // takes the vector path too.
-    let tail = blocks.remainder();
-    let mut last = [b'a'; 32];
-    last[..tail.len()].copy_from_slice(tail);
-    any(&last)
-}
-
-/// `n` in decimal (as `i64::to_string`), written into `out`.
-fn decimal(n: i64, out: &mut [u8; 20]) -> &[u8] {
-    let mut rest = n.unsigned_abs();
-    let mut at = out.len();
-    loop {
-        at -= 1;
-        out[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        at -= 1;
-        out[at] = b'-';
-    }
-    &out[at..]
-}
-
-impl Field {
-    /// Roughly the bytes this field takes as indented XML: enough to render in one allocation.
-    fn xml_size_hint(&self) -> usize {
-        let tags = 2 * self.name.len() + 16;
-        tags + match &self.value {
-            Value::Str(s) => s.len(),
-            Value::Int(_) | Value::Time(_) => 20,
-            Value::Struct(children) => children.iter().map(Field::xml_size_hint).sum(),
-        }
-    }
-}
-
-/// XML 1.0 cannot carry control characters other than tab, newline and carriage return, not even
-/// as references: an echoed `%01` becomes U+FFFD so clients can still parse the error.
-fn xml_chars(value: &str) -> Cow<'_, str> {
-    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
-    if value.chars().any(forbidden) {
-        Cow::Owned(
-            value
-                .chars()
-                .map(|c| if forbidden(c) { '\u{FFFD}' } else { c })
-                .collect(),
-        )
+/// `302 Found` to `https://aws.amazon.com/iam` (GET keeps its query string), empty body: what
+/// real STS answers a request without an Action (or a POST that is not a form).
+pub fn redirect(method: &Method, query: &str, ids: RequestIds) -> Response<Bytes> {
+    let location = if *method == Method::GET && !query.is_empty() {
+        format!("https://aws.amazon.com/iam?{query}")
     } else {
-        Cow::Borrowed(value)
-    }
+        "https://aws.amazon.com/iam".to_owned()
+    };
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::FOUND;
+    insert(response.headers_mut(), &header::LOCATION, location);
+    insert(
+        response.headers_mut(),
+        &X_AMZ_STS_EXTENDED_REQUEST_ID,
+        ids.extended_request_id,
+    );
+    response
 }
 
-fn output_json(output: &Output, request_id: &str) -> Bytes {
-    let op = output.operation;
-    let mut response = Map::new();
-    response.insert(format!("{op}Result"), fields_json(&output.result));
-    response.insert("ResponseMetadata".into(), metadata_json(request_id));
-    let mut root = Map::new();
-    root.insert(format!("{op}Response"), Json::Object(response));
-    to_bytes(&Json::Object(root))
-}
-
-fn error_json(error: &StsError, request_id: &str) -> Bytes {
-    let mut inner = Map::new();
-    inner.insert("Code".into(), error.code.as_str().into());
-    if let Some(message) = &error.message {
-        inner.insert("Message".into(), Json::String(message.to_string()));
-    }
-    inner.insert("Type".into(), error.code.fault().as_str().into());
-    let mut root = Map::new();
-    root.insert("Error".into(), Json::Object(inner));
-    root.insert("RequestId".into(), request_id.into());
-    to_bytes(&Json::Object(root))
-}
-
-fn metadata_json(request_id: &str) -> Json {
-    let mut m = Map::new();
-    m.insert("RequestId".into(), request_id.into());
-    Json::Object(m)
-}
-
-/// serde_json's default map is ordered by key, which is the order STS's JSON uses
-/// (`{"Account":..,"Arn":..,"UserId":..}`).
-fn fields_json(fields: &[Field]) -> Json {
-    let mut m = Map::new();
-    for f in fields {
-        let v = match &f.value {
-            Value::Str(s) => Json::String(s.clone()),
-            Value::Int(n) | Value::Time(n) => Json::from(*n),
-            Value::Struct(children) => fields_json(children),
-        };
-        m.insert(f.name.to_owned(), v);
-    }
-    Json::Object(m)
-}
-
-fn to_bytes(json: &Json) -> Bytes {
-    Bytes::from(serde_json::to_vec(json).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::ErrorCode;
-    use crate::response::Fields;
-
-    #[test]
-    fn xml_success_matches_captured_layout() {
-        let out = Fields::new()
-            .str("Arn", "arn:aws:iam::738054984624:user/eduardo.valdes")
-            .str("UserId", "AIDAJ465PRJTNHYBY4JVY")
-            .str("Account", "738054984624")
-            .output("GetCallerIdentity");
-        let r = render_output(&out, "ec50e120-c591-4731-834b-efd0856b5b9d", Format::Xml);
-        let expected =
-            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">
-  <GetCallerIdentityResult>
-    <Arn>arn:aws:iam::738054984624:user/eduardo.valdes</Arn>
-    <UserId>AIDAJ465PRJTNHYBY4JVY</UserId>
-    <Account>738054984624</Account>
-  </GetCallerIdentityResult>
-  <ResponseMetadata>
-    <RequestId>ec50e120-c591-4731-834b-efd0856b5b9d</RequestId>
-  </ResponseMetadata>
-</GetCallerIdentityResponse>
-";
-        assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
-        assert_eq!(r.body.len(), 411, "the captured Content-Length");
-    }
-
-    #[test]
-    fn xml_error_matches_captured_layout() {
-        let r = render_error(
-            &StsError::new(
-                ErrorCode::InvalidClientTokenId,
-                "The security token included in the request is invalid",
-            ),
-            "16fc956c-311e-4199-bee1-1680236e9698",
-            Format::Xml,
-        );
-        assert_eq!(r.status, 403);
-        assert_eq!(r.body.len(), 305, "the captured Content-Length");
-    }
-
-    #[test]
-    fn json_keys_are_sorted_and_times_are_numbers() {
-        let out = Fields::new()
-            .str("Arn", "a")
-            .str("UserId", "u")
-            .str("Account", "1")
-            .nested("Credentials", Fields::new().time("Expiration", 60))
-            .output("GetCallerIdentity");
-        let r = render_output(&out, "r", Format::Json);
-        assert_eq!(
-            std::str::from_utf8(&r.body).unwrap(),
-            r#"{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Account":"1","Arn":"a","Credentials":{"Expiration":60},"UserId":"u"},"ResponseMetadata":{"RequestId":"r"}}}"#
-        );
-        let e = render_error(
-            &StsError::invalid_action("CreateUser", "2011-06-15"),
-            "r",
-            Format::Json,
-        );
-        assert_eq!(
-            std::str::from_utf8(&e.body).unwrap(),
-            r#"{"Error":{"Code":"InvalidAction","Message":"Could not find operation CreateUser for version 2011-06-15","Type":"Sender"},"RequestId":"r"}"#
-        );
-    }
-
-    #[test]
-    fn nested_ints_times_and_empty_values_lay_out_as_quick_xml_did() {
-        let out = Fields::new()
-            .str("Empty", "")
-            .nested(
-                "Credentials",
-                Fields::new()
-                    .str("AccessKeyId", "ASIA")
-                    .time("Expiration", 1_700_000_000),
-            )
-            .nested("None", Fields::new())
-            .int("PackedPolicySize", -12)
-            .int("Zero", 0)
-            .output("AssumeRole");
-        let r = render_output(&out, "r", Format::Xml);
-        let expected = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">
-  <AssumeRoleResult>
-    <Empty></Empty>
-    <Credentials>
-      <AccessKeyId>ASIA</AccessKeyId>
-      <Expiration>2023-11-14T22:13:20Z</Expiration>
-    </Credentials>
-    <None>
-    </None>
-    <PackedPolicySize>-12</PackedPolicySize>
-    <Zero>0</Zero>
-  </AssumeRoleResult>
-  <ResponseMetadata>
-    <RequestId>r</RequestId>
-  </ResponseMetadata>
-</AssumeRoleResponse>
-";
-        assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
-        let mut digits = [0u8; 20];
-        assert_eq!(
-            decimal(i64::MIN, &mut digits),
-            i64::MIN.to_string().as_bytes()
-        );
-    }
-
-    #[test]
-    fn skeletons_are_per_operation_and_hold_empty_results_and_escaped_ids() {
-        let render = |op: &'static str, id: &str| {
-            let out = Output {
-                operation: op,
-                result: Vec::new(),
-            };
-            String::from_utf8(render_output(&out, id, Format::Xml).body.to_vec()).unwrap()
-        };
-        let expected = |op: &str, id: &str| {
-            format!(
-                "<{op}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <{op}Result>\n  </{op}Result>\n  <ResponseMetadata>\n    <RequestId>{id}</RequestId>\n  </ResponseMetadata>\n</{op}Response>\n"
-            )
-        };
-        for _ in 0..2 {
-            assert_eq!(render("OpA", "r1"), expected("OpA", "r1"));
-            assert_eq!(render("OpB", "a<&b"), expected("OpB", "a&lt;&amp;b"));
-        }
-    }
-
-    #[test]
-    fn needs_escape_finds_every_special_byte_anywhere() {
-        let special =
-            |b: u8| matches!(b, b'<' | b'>' | b'&') || (b < 0x20 && b != b'\t' && b != b'\n');
-        for len in 0..80 {
-            let plain = vec![b'x'; len];
-            assert!(!needs_escape(&plain), "{len}");
-            for at in 0..len {
-                for b in 0..=255u8 {
-                    let mut text = plain.clone();
-                    text[at] = b;
-                    assert_eq!(
-                        needs_escape(&text),
-                        special(b),
-                        "len {len} at {at} byte {b}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn text_is_escaped_and_missing_message_omitted() {
-        let r = render_error(
-            &StsError::without_message(ErrorCode::MalformedInput),
-            "r",
-            Format::Xml,
-        );
-        let s = std::str::from_utf8(&r.body).unwrap();
-        assert!(!s.contains("<Message>"));
-        let out = Fields::new().str("X", "a<b&c\"").output("Op");
-        let s = String::from_utf8(render_output(&out, "r", Format::Xml).body.to_vec()).unwrap();
-        assert!(s.contains("<X>a&lt;b&amp;c\"</X>"));
-        let out = Fields::new().str("X", "a\u{1}b\r\tc").output("Op");
-        let s = String::from_utf8(render_output(&out, "r", Format::Xml).body.to_vec()).unwrap();
-        assert!(s.contains("<X>a\u{FFFD}b&#13;\tc</X>"), "{s}");
+/// Takes the value's buffer as the header's (no copy); a value that is not a valid header is left out.
+fn insert(headers: &mut HeaderMap, name: &HeaderName, value: String) {
+    if let Ok(v) = HeaderValue::try_from(value) {
+        headers.insert(name.clone(), v);
     }
 }

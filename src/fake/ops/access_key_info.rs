@@ -5,7 +5,7 @@
 use super::Call;
 use crate::error::StsError;
 use crate::fake::ids;
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 pub fn get_access_key_info(call: &mut Call<'_>) -> Result<Output, StsError> {
     let key = call.str("AccessKeyId");

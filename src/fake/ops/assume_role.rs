@@ -8,9 +8,9 @@ use super::role_arn::RoleArn;
 use super::role_session::{RoleSession, check_source_identity, role_duration};
 use super::session_tags::{TagParams, session_tags};
 use crate::error::StsError;
+use crate::fake::claims::{Origin, SessionClaims};
 use crate::fake::principal::Principal;
-use crate::fake::token::{Origin, SessionClaims};
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 pub fn assume_role(call: &mut Call<'_>) -> Result<Output, StsError> {
     let role_arn = call.str("RoleArn");

@@ -5,9 +5,9 @@
 use super::Call;
 use crate::error::StsError;
 use crate::fake::arn::{Arn, is_account_id};
+use crate::fake::claims::{Origin, SessionClaims};
 use crate::fake::principal::Principal;
-use crate::fake::token::{Origin, SessionClaims};
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 const DEFAULT_DURATION: i32 = 900;
 

@@ -2,7 +2,7 @@
 
 use super::Call;
 use crate::error::StsError;
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 pub fn get_caller_identity(call: &mut Call<'_>) -> Result<Output, StsError> {
     let principal = call.caller()?.principal();

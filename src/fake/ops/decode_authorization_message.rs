@@ -3,7 +3,7 @@
 
 use super::Call;
 use crate::error::{ErrorCode, StsError};
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 pub fn decode_authorization_message(call: &mut Call<'_>) -> Result<Output, StsError> {
     call.caller()?;

@@ -8,9 +8,9 @@ use super::role_session::RoleSession;
 use super::session_tags::SessionTags;
 use crate::error::{ErrorCode, StsError};
 use crate::fake::arn::Arn;
+use crate::fake::claims::{Origin, SessionClaims};
 use crate::fake::principal::Principal;
-use crate::fake::token::{Origin, SessionClaims};
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 const DEFAULT_DURATION: i32 = 3600;
 const DEFAULT_SESSION_NAME: &str = "delegated-session";

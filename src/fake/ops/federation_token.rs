@@ -6,9 +6,9 @@ use super::packed_policy::session_policy;
 use super::session_tags::{TagParams, session_tags};
 use super::{Call, long_term_duration};
 use crate::error::StsError;
+use crate::fake::claims::{Origin, SessionClaims};
 use crate::fake::principal::Principal;
-use crate::fake::token::{Origin, SessionClaims};
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 pub fn get_federation_token(call: &mut Call<'_>) -> Result<Output, StsError> {
     let caller = call.take_caller()?;

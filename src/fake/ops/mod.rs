@@ -11,8 +11,6 @@ mod federation_token;
 mod packed_policy;
 mod role_arn;
 mod role_session;
-
-pub use role_session::is_session_name;
 mod saml;
 mod session_tags;
 mod session_token;
@@ -24,7 +22,7 @@ use super::caller::Caller;
 use super::entropy::RequestRandom;
 use super::principal::Principal;
 use crate::error::{ErrorCode, StsError};
-use crate::response::Output;
+use crate::wire::output::Output;
 use crate::wire::params::Params;
 
 /// One call of an operation: everything it may read.

@@ -5,9 +5,9 @@
 use super::Call;
 use super::session_tags::SessionTags;
 use crate::error::StsError;
+use crate::fake::claims::{Origin, SessionClaims};
 use crate::fake::principal::Principal;
-use crate::fake::token::{Origin, SessionClaims};
-use crate::response::Fields;
+use crate::wire::output::Fields;
 
 const DEFAULT_DURATION: i32 = 3600;
 const CHAINED_MAX: i32 = 3600;
@@ -86,12 +86,3 @@ pub fn check_source_identity(requested: Option<&str>) -> Result<(), StsError> {
 /// AWS's message for a source identity an identity provider asserts that breaks the rule.
 pub const ASSERTED_SOURCE_IDENTITY_RULE: &str =
     "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\"";
-
-/// `[a-zA-Z_0-9+=,.@-]{2,64}`: what a session name or source identity asserted by an identity
-/// provider must match.
-pub fn is_session_name(value: &str) -> bool {
-    (2..=64).contains(&value.chars().count())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
-}

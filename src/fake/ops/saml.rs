@@ -10,16 +10,15 @@ use ring::digest;
 use super::Call;
 use super::packed_policy::session_policy;
 use super::role_arn::RoleArn;
-use super::role_session::{
-    ASSERTED_SOURCE_IDENTITY_RULE, RoleSession, is_session_name, role_duration,
-};
+use super::role_session::{ASSERTED_SOURCE_IDENTITY_RULE, RoleSession, role_duration};
 use super::session_tags::{SessionTags, asserted_tags};
-use crate::config::parse_rfc3339_ms;
 use crate::error::{ErrorCode, StsError};
 use crate::fake::arn::Arn;
+use crate::fake::claims::Origin;
+use crate::fake::principal::is_session_name;
 use crate::fake::saml::{self, SamlResponse};
-use crate::fake::token::Origin;
-use crate::response::{Fields, Output};
+use crate::timestamp::parse_rfc3339_ms;
+use crate::wire::output::{Fields, Output};
 
 const ATTRIBUTES: &str = "https://aws.amazon.com/SAML/Attributes/";
 const NAME_ID_FORMAT_PREFIX: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:";

@@ -2,7 +2,7 @@
 //! transitive tags a chained session inherits from its caller. Keys compare case-insensitively.
 
 use crate::error::{ErrorCode, StsError};
-use crate::fake::token::SessionClaims;
+use crate::fake::claims::SessionClaims;
 use crate::wire::params::Params;
 
 #[derive(Debug, Default)]

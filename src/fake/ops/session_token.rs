@@ -4,8 +4,8 @@
 
 use super::{Call, long_term_duration};
 use crate::error::StsError;
-use crate::fake::token::{Origin, SessionClaims};
-use crate::response::{Fields, Output};
+use crate::fake::claims::{Origin, SessionClaims};
+use crate::wire::output::{Fields, Output};
 
 pub fn get_session_token(call: &mut Call<'_>) -> Result<Output, StsError> {
     let caller = call.caller()?;

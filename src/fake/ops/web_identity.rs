@@ -10,15 +10,14 @@ use serde_json::Value;
 use super::Call;
 use super::packed_policy::session_policy;
 use super::role_arn::RoleArn;
-use super::role_session::{
-    ASSERTED_SOURCE_IDENTITY_RULE, RoleSession, is_session_name, role_duration,
-};
+use super::role_session::{ASSERTED_SOURCE_IDENTITY_RULE, RoleSession, role_duration};
 use super::session_tags::{SessionTags, asserted_tags};
 use crate::error::{ErrorCode, StsError};
+use crate::fake::claims::Origin;
 use crate::fake::identity_providers::{IdentityProvider, issuer_key, provider_name};
 use crate::fake::jwt::{Jwt, VerifyError};
-use crate::fake::token::Origin;
-use crate::response::{Fields, Output};
+use crate::fake::principal::is_session_name;
+use crate::wire::output::{Fields, Output};
 
 /// Issuers AWS knows without an IAM provider; it reports their host as `Provider`.
 const BUILT_IN_ISSUERS: [&str; 2] = ["accounts.google.com", "cognito-identity.amazonaws.com"];

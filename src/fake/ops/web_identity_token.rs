@@ -13,7 +13,7 @@ use super::session_tags::{TagParams, session_tags};
 use crate::error::{ErrorCode, StsError};
 use crate::fake::principal::Principal;
 use crate::fake::signing_keys::Algorithm;
-use crate::response::{Fields, Output};
+use crate::wire::output::{Fields, Output};
 
 const DEFAULT_DURATION: i32 = 300;
 /// The largest claims payload this fake signs (AWS's own limit is not published).

@@ -1,0 +1,90 @@
+//! The STS request path, as a straight line of named stages:
+//! read the body (bounded) -> decode -> resolve -> (verify, strict mode) -> mode -> render, one write.
+//! An answer made before the mode (a limit, a redirect, an unknown Action, no credentials) takes
+//! its ids from the fake, as every answer made here does.
+
+use http::{HeaderValue, Request, Response, header};
+use hyper::body::Incoming;
+
+use super::app::App;
+use super::body::{self, Body, BodyError};
+use crate::error::{ErrorCode, StsError};
+use crate::wire::caller::read_caller;
+use crate::wire::headers::{RequestHeaders, ascii_str};
+use crate::wire::render::{self, Format};
+use crate::wire::request::{self, RawRequest, StsRequest};
+
+pub(super) async fn answer(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let headers = RequestHeaders::read(&parts.headers);
+    let format = Format::asked_by(&headers);
+
+    let body = match body::read(body, app.max_body_bytes, app.body_read_timeout).await {
+        Ok(body) => body,
+        Err(error) => return unread(app, error, format),
+    };
+
+    let query = parts.uri.query().unwrap_or_default();
+    let Some(params) = request::decode(&parts.method, query, &headers, &body) else {
+        return render::redirect(&parts.method, query, app.fake.fresh_ids()).map(Body::new);
+    };
+
+    let raw = RawRequest {
+        method: &parts.method,
+        uri: &parts.uri,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let caller = read_caller(&headers, &params);
+    let host = headers.host.and_then(ascii_str);
+    let request = match StsRequest::resolve(&params, caller, host, format, Some(raw)) {
+        Ok(request) => request,
+        Err(error) => return refused(app, error, format),
+    };
+
+    let answer = app.backend.answer(&app.fake, &request).await;
+
+    let response = render::respond(answer, format);
+    tracing::debug!(
+        action = request.operation.name,
+        status = response.status().as_u16(),
+        request_id = response
+            .headers()
+            .get("x-amzn-requestid")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+        "sts request"
+    );
+    response.map(Body::new)
+}
+
+/// An STS error answered before any mode saw the request.
+fn refused(app: &App, error: StsError, format: Format) -> Response<Body> {
+    render::error(error, app.fake.fresh_ids(), format).map(Body::new)
+}
+
+/// A body that could not be read: an AWS-style error, and the connection closes after it (what is
+/// left of the body is not read).
+fn unread(app: &App, error: BodyError, format: Format) -> Response<Body> {
+    let error = match error {
+        BodyError::TooLarge => StsError::new(
+            ErrorCode::RequestEntityTooLarge,
+            format!(
+                "Request body must be no longer than {} bytes",
+                app.max_body_bytes
+            ),
+        ),
+        BodyError::Broken => {
+            StsError::new(ErrorCode::MalformedInput, "The request body is incomplete")
+        }
+        BodyError::TimedOut => StsError::new(
+            ErrorCode::RequestTimeout,
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        ),
+    };
+    let mut response = refused(app, error, format);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
