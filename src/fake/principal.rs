@@ -92,6 +92,15 @@ fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// `[a-zA-Z_0-9+=,.@-]{2,64}`: what a session name or source identity asserted by an identity
+/// provider must match.
+pub fn is_session_name(value: &str) -> bool {
+    (2..=64).contains(&value.chars().count())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,13 +139,4 @@ mod tests {
             ("arn:aws:iam::1:root", "1")
         );
     }
-}
-
-/// `[a-zA-Z_0-9+=,.@-]{2,64}`: what a session name or source identity asserted by an identity
-/// provider must match.
-pub fn is_session_name(value: &str) -> bool {
-    (2..=64).contains(&value.chars().count())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
 }
