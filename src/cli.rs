@@ -1,13 +1,15 @@
 //! The command line, a contract scripts rely on:
 //! `parlel-sts [serve] [--config FILE] [--listen ADDR:PORT] [--mode fake|record|replay]
-//!  [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]`.
+//!  [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL] [--log-format text|json]`.
 //! Each flag can also come from a `PARLEL_STS_*` environment variable; both override `proxy.toml`.
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::Overrides;
+use crate::logging::LogFormat;
 use crate::mode::Mode;
 
 #[derive(Debug, Parser)]
@@ -62,10 +64,51 @@ pub struct Flags {
         value_name = "LEVEL"
     )]
     pub log_level: Option<String>,
+    /// Log lines as text (colour on a terminal, unless NO_COLOR is set) or JSON objects.
+    #[arg(long, global = true, env = "PARLEL_STS_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Each flag: its argument id, the configuration key it sets, and its environment variable.
+const FLAG_KEYS: [(&str, &str, &str); 7] = [
+    ("listen", "server.listen", "PARLEL_STS_LISTEN"),
+    ("mode", "server.mode", "PARLEL_STS_MODE"),
+    ("account", "fake.account", "PARLEL_STS_ACCOUNT"),
+    ("seed", "fake.seed", "PARLEL_STS_SEED"),
+    ("clock", "fake.clock", "PARLEL_STS_CLOCK"),
+    ("log_level", "server.log_level", "PARLEL_STS_LOG_LEVEL"),
+    ("log_format", "server.log_format", "PARLEL_STS_LOG_FORMAT"),
+];
+
+impl Cli {
+    /// The process's command line, and where each value came from.
+    pub fn parse_with_origins() -> (Cli, ArgMatches) {
+        let matches = Cli::command().get_matches();
+        match Cli::from_arg_matches(&matches) {
+            Ok(cli) => (cli, matches),
+            Err(e) => e.exit(),
+        }
+    }
 }
 
 impl Flags {
-    pub fn overrides(&self) -> Overrides {
+    /// The values to apply over the file; `matches` (when given) says which came from a flag and
+    /// which from the environment, so errors can name them.
+    pub fn overrides(&self, matches: Option<&ArgMatches>) -> Overrides {
+        let origins = matches
+            .map(|m| {
+                FLAG_KEYS
+                    .iter()
+                    .filter_map(|&(id, key, var)| match m.value_source(id) {
+                        Some(ValueSource::CommandLine) => {
+                            Some((key, format!("--{}", id.replace('_', "-"))))
+                        }
+                        Some(ValueSource::EnvVariable) => Some((key, var.to_owned())),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Overrides {
             config: self.config.clone(),
             listen: self.listen.clone(),
@@ -74,6 +117,8 @@ impl Flags {
             seed: self.seed,
             clock: self.clock.clone(),
             log_level: self.log_level.clone(),
+            log_format: self.log_format,
+            origins,
         }
     }
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::logging::{self, LogFormat};
 use crate::mode::{self, Mode};
 
 /// The sections other parts own, composed here.
@@ -36,6 +37,7 @@ pub struct ServerConfig {
     pub listen: String,
     pub mode: Mode,
     pub log_level: String,
+    pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub header_read_timeout_ms: u64,
     pub body_read_timeout_ms: u64,
@@ -49,6 +51,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:4729".into(),
             mode: Mode::Fake,
             log_level: "info".into(),
+            log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 10_000,
@@ -68,11 +71,27 @@ pub struct Overrides {
     pub seed: Option<u64>,
     pub clock: Option<String>,
     pub log_level: Option<String>,
+    pub log_format: Option<LogFormat>,
+    /// Where each value came from, when not from the file: (config key, `--flag` or
+    /// `PARLEL_STS_VAR`). An error about that key names the flag or variable the user typed.
+    pub origins: Vec<(&'static str, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ConfigError(pub String);
+
+impl ConfigError {
+    /// `KEY: why` -> `--flag (KEY): why` (or the variable) when the value came from there.
+    fn named_by(self, origins: &[(&'static str, String)]) -> ConfigError {
+        for (key, origin) in origins {
+            if let Some(why) = self.0.strip_prefix(key).and_then(|r| r.strip_prefix(": ")) {
+                return ConfigError(format!("{origin} ({key}): {why}"));
+            }
+        }
+        self
+    }
+}
 
 impl Config {
     /// Reads the config file (`--config`, else `./proxy.toml` when present), applies overrides and
@@ -86,7 +105,7 @@ impl Config {
             None => Config::default(),
         };
         config.apply(overrides);
-        config.ready()
+        config.ready().map_err(|e| e.named_by(&overrides.origins))
     }
 
     /// Checks every value, then reads the files the sections name (each once): what the server
@@ -119,6 +138,9 @@ impl Config {
         if let Some(mode) = o.mode {
             self.server.mode = mode;
         }
+        if let Some(format) = o.log_format {
+            self.server.log_format = format;
+        }
         if o.seed.is_some() {
             self.fake.seed = o.seed;
         }
@@ -136,11 +158,8 @@ impl Config {
         if let Err(e) = mode::check(self.server.mode) {
             return bad("server.mode", e);
         }
-        if tracing_subscriber::EnvFilter::try_new(&self.server.log_level).is_err() {
-            return bad(
-                "server.log_level",
-                format!("{:?} is not a log level or filter", self.server.log_level),
-            );
+        if let Err(e) = logging::check_level(&self.server.log_level) {
+            return bad("server.log_level", e);
         }
         for (key, value) in [
             ("server.max_body_bytes", self.server.max_body_bytes as u64),
@@ -167,11 +186,33 @@ impl Config {
         self.fake.check().map_err(ConfigError)
     }
 
+    /// `server.listen` as an address: `ADDR:PORT`, or `HOST:PORT` for a host name that resolves
+    /// to a loopback address (`localhost:0`), which is then the one bound.
     pub fn listen_addr(&self) -> Result<SocketAddr, String> {
-        self.server
-            .listen
-            .parse()
-            .map_err(|_| format!("{:?} is not ADDR:PORT", self.server.listen))
+        let listen = &self.server.listen;
+        if let Ok(addr) = listen.parse() {
+            return Ok(addr);
+        }
+        let not = || format!("{listen:?} is not ADDR:PORT or HOST:PORT");
+        let (host, port) = listen.rsplit_once(':').ok_or_else(not)?;
+        if host.is_empty() || port.parse::<u16>().is_err() {
+            return Err(not());
+        }
+        let resolved: Vec<SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(listen.as_str())
+            .map_err(|e| format!("{listen:?}: cannot resolve {host:?}: {e}"))?
+            .collect();
+        // IPv4 first: what clients told "localhost" usually try first, too.
+        let loopback = |v4: bool| {
+            resolved
+                .iter()
+                .find(|a| a.ip().is_loopback() && a.is_ipv4() == v4)
+                .copied()
+        };
+        loopback(true).or_else(|| loopback(false)).ok_or_else(|| {
+            format!(
+                "{listen:?}: a host name must resolve to a loopback address (it resolves to {resolved:?}); give an IP address to listen elsewhere"
+            )
+        })
     }
 }
 

@@ -42,6 +42,7 @@ pub mod config;
 pub mod decimal;
 pub mod error;
 pub mod fake;
+pub mod logging;
 pub mod mode;
 pub mod model;
 pub mod server;

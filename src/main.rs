@@ -1,28 +1,25 @@
 //! `parlel-sts`: flags, logging, bind, serve until SIGINT/SIGTERM.
 
-use clap::Parser;
 
 /// mimalloc: a request's many small, short-lived allocations cost a fraction of glibc's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use parlel_sts::cli::Cli;
 use parlel_sts::config::Config;
+use parlel_sts::logging;
 use parlel_sts::server::{Server, StartError};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
-    let config = match Config::load(&cli.flags.overrides()) {
+    let (cli, matches) = Cli::parse_with_origins();
+    let config = match Config::load(&cli.flags.overrides(Some(&matches))) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("parlel-sts: configuration error: {e}");
             return std::process::ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.server.log_level))
-        .with_writer(std::io::stderr)
-        .init();
+    let _logs = logging::init(&config.server.log_level, config.server.log_format);
     // Handlers go in before the ready line: a SIGTERM sent right after it must be graceful too.
     let shutdown = shutdown_signal();
     let server = match Server::start(&config).await {
@@ -36,15 +33,23 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    println!(
-        "parlel-sts ready on {} (mode {})",
-        server.endpoint(),
-        server.mode().as_str()
-    );
+    println!("parlel-sts ready on {} ({})", server.endpoint(), reproducible(&config, &server));
     shutdown.await;
     tracing::info!("shutting down");
     server.shutdown().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// `mode fake`, then what makes this run reproducible: `seed 42`, `clock 2030-01-01T00:00:00Z`.
+fn reproducible(config: &Config, server: &Server) -> String {
+    let mut said = format!("mode {}", server.mode().as_str());
+    if let Some(seed) = config.fake.seed {
+        said.push_str(&format!(", seed {seed}"));
+    }
+    if let Some(clock) = &config.fake.clock {
+        said.push_str(&format!(", clock {clock}"));
+    }
+    said
 }
 
 /// Installs the SIGINT/SIGTERM handlers now (not when first awaited); the returned future resolves

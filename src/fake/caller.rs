@@ -5,6 +5,7 @@ use super::claims::SessionClaims;
 use super::principal::Principal;
 use super::token::{self, OpenError};
 use crate::error::StsError;
+use crate::timestamp::iso8601_seconds;
 use crate::wire::caller::CallerCredentials;
 
 /// The resolved caller of a signed request.
@@ -35,31 +36,67 @@ impl Caller<'_> {
     }
 }
 
+/// A caller, and what to tell the user about how it was found.
+pub(super) struct Resolved<'a> {
+    pub caller: Caller<'a>,
+    /// Set when the request's session token was not one of this server's live ones and the
+    /// caller fell back to its access key: permissive mode accepts it, but says so.
+    pub stale_token: Option<String>,
+}
+
 impl Fake {
     /// Any credentials are accepted (signatures are not checked yet), but who they belong to matters:
     /// configured keys map to their user, tokens this server issued map back to their session, and
     /// anything else (an unknown key, a token from before a restart or reset) is the default
-    /// principal.
+    /// principal, with a note saying which token was not recognised.
     pub(super) fn resolve_caller(
         &self,
         credentials: &CallerCredentials<'_>,
         now: i64,
-    ) -> Result<Caller<'_>, StsError> {
+    ) -> Result<Resolved<'_>, StsError> {
+        let mut stale_token = None;
         if let Some(token) = credentials.session_token {
             let epoch = self.epoch.load(std::sync::atomic::Ordering::Relaxed);
-            match token::open(&self.secrets, epoch, token) {
+            let why = match token::open(&self.secrets, epoch, token) {
                 Ok(claims) if claims.access_key_id != credentials.access_key_id => {
                     return Err(StsError::invalid_client_token_id());
                 }
                 Ok(claims) if claims.expires <= now => return Err(StsError::expired_token()),
-                Ok(claims) => return Ok(Caller::Session(claims)),
-                Err(OpenError::Malformed | OpenError::OtherEpochOrServer) => {}
-            }
+                Ok(claims) => {
+                    return Ok(Resolved {
+                        caller: Caller::Session(claims),
+                        stale_token: None,
+                    });
+                }
+                Err(OpenError::BeforeReset { issued }) => format!(
+                    "was issued by this server at {} (key epoch before the last reset)",
+                    iso8601_seconds(issued)
+                ),
+                Err(OpenError::Foreign { issued: Some(issued) }) => format!(
+                    "was issued at {} by another server, or by this one before a restart without a seed",
+                    iso8601_seconds(issued)
+                ),
+                Err(OpenError::Foreign { issued: None }) => {
+                    "was issued by another server or an older build".to_owned()
+                }
+                Err(OpenError::Malformed) => "is not a session token of this server".to_owned(),
+            };
+            stale_token = Some(why);
         }
         let principal = self
             .users
             .get(credentials.access_key_id)
             .unwrap_or(&self.default_principal);
-        Ok(Caller::LongTerm(principal))
+        let stale_token = stale_token.map(|why| {
+            format!(
+                "the session token of {} {why}; answered as {} (permissive mode). A cached credential (the aws CLI's ~/.aws/cli/cache, an SDK's) may have outlived the server that issued it",
+                credentials.access_key_id,
+                principal.arn()
+            )
+        });
+        Ok(Resolved {
+            caller: Caller::LongTerm(principal),
+            stale_token,
+        })
     }
 }

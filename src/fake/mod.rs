@@ -49,6 +49,13 @@ pub use trade_in::TradeInGrant;
 /// The region a request is taken to be for when its credential scope names none.
 const DEFAULT_REGION: &str = "us-east-1";
 
+/// What a reply says besides its result (see `Reply`).
+#[derive(Default)]
+struct Notes {
+    caller_arn: Option<String>,
+    warning: Option<String>,
+}
+
 pub struct Fake {
     account: String,
     default_principal: Principal,
@@ -161,19 +168,33 @@ impl Fake {
     pub fn answer(&self, request: &StsRequest<'_>) -> Reply {
         let mut rng = self.entropy.next_request();
         let ids = RequestIds::mint(rng.uuid(), rng.bytes());
-        let result = self.run(request, rng);
-        Reply { ids, result }
+        let mut notes = Notes::default();
+        let result = self.run(request, rng, &mut notes);
+        Reply {
+            ids,
+            result,
+            caller_arn: notes.caller_arn,
+            warning: notes.warning,
+        }
     }
 
     fn run(
         &self,
         request: &StsRequest<'_>,
         rng: entropy::RequestRandom<'_>,
+        notes: &mut Notes,
     ) -> Result<Output, StsError> {
         let op = request.operation;
         let now = self.clock.now();
         let caller = match (&request.caller, op.signed) {
-            (Some(credentials), true) => Some(self.resolve_caller(credentials, now)?),
+            (Some(credentials), true) => {
+                let resolved = self.resolve_caller(credentials, now)?;
+                notes.warning = resolved.stale_token;
+                if request.describe_caller {
+                    notes.caller_arn = Some(resolved.caller.principal().arn());
+                }
+                Some(resolved.caller)
+            }
             (None, true) => return Err(StsError::missing_authentication_token()),
             (_, false) => None,
         };

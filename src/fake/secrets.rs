@@ -6,12 +6,15 @@ use ring::digest;
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
+/// The root of role and user ids when no seed is set: public, since an id is no secret.
+const DEFAULT_ID_ROOT: &[u8] = b"parlel-sts default ids v1";
+
 pub struct Secrets {
     /// Seals session tokens (ChaCha20-Poly1305).
     pub token_seal: LessSafeKey,
     /// With a seed, derives each token's nonce from its plaintext (deterministic, misuse-resistant).
     pub token_nonce: hmac::Key,
-    /// Stable unique ids (`AROA`, `AIDA`) for (account, name).
+    /// Stable unique ids (`AROA`, `AIDA`) for (account, name): from the seed, or a fixed key.
     pub unique_id: hmac::Key,
     /// The per-request random stream.
     pub request_stream: hmac::Key,
@@ -57,10 +60,19 @@ impl Secrets {
                     .unwrap_or_else(|_| unreachable!("32-byte key for a 32-byte cipher")),
             )
         };
+        // Role and user ids are properties of (account, name), as on AWS: without a seed they come
+        // from a fixed key, so they stay the same across restarts; a seed makes them its own.
+        let unique_id = match seed {
+            Some(_) => derive(b"unique-id"),
+            None => hmac::sign(
+                &hmac::Key::new(hmac::HMAC_SHA256, DEFAULT_ID_ROOT),
+                b"unique-id",
+            ),
+        };
         Secrets {
             token_seal: aead_key(&seal),
             token_nonce: hmac::Key::new(hmac::HMAC_SHA256, derive(b"token-nonce").as_ref()),
-            unique_id: hmac::Key::new(hmac::HMAC_SHA256, derive(b"unique-id").as_ref()),
+            unique_id: hmac::Key::new(hmac::HMAC_SHA256, unique_id.as_ref()),
             request_stream: hmac::Key::new(hmac::HMAC_SHA256, derive(b"request-stream").as_ref()),
             blob_seal: aead_key(&blob),
             signing_key_seed: {

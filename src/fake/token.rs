@@ -1,11 +1,12 @@
 //! Self-describing session tokens. A SessionToken is an authenticated, encrypted blob holding the
 //! session itself (principal, times, chain, MFA, source identity, tags, its access key id and
-//! secret), so memory
-//! does not grow with the number of sessions issued. Layout, base64 (standard alphabet):
-//! `version (1) | key epoch (4, big-endian) | nonce (12) | ChaCha20-Poly1305(claims) + tag (16)`,
-//! the claims in the compact binary encoding of `claims`.
-//! The epoch is authenticated as associated data; `reset` starts a new one, and tokens of any other
-//! epoch are "never issued here".
+//! secret), so memory does not grow with the number of sessions issued. Layout, base64 (standard
+//! alphabet): `version (1) | key epoch (4) | issued (8) | nonce (12) | ChaCha20-Poly1305(claims) +
+//! tag (16)`, integers big-endian, the claims in the compact binary encoding of `claims`.
+//! The epoch and the issue time are authenticated as associated data; `reset` starts a new epoch,
+//! and tokens of any other epoch are "never issued here". The issue time is readable without the
+//! key, so a token this server cannot open (a stale one from a CLI's cache, say) can still be
+//! reported by when it was issued.
 
 use ring::aead::NONCE_LEN;
 use ring::hmac;
@@ -14,19 +15,30 @@ use super::claims::{SessionClaims, decode, encode_into};
 use super::envelope::{self, TAG_LEN};
 use super::secrets::Secrets;
 
-/// 0x21 sealed JSON claims; 0x22 the binary encoding; 0x23 with the secret key inside.
-const VERSION: u8 = 0x23;
-/// Still opened (their secret reads as zeros), so a seeded CI job's cached credentials keep
-/// their identity across this upgrade.
+/// 0x21 sealed JSON claims; 0x22 the binary encoding; 0x23 with the secret key inside; 0x24 with
+/// the issue time in the header.
+const VERSION: u8 = 0x24;
+/// Still opened, so a seeded CI job's cached credentials keep their identity across upgrades:
+/// 0x23 (`version | epoch | nonce`, the epoch as associated data) and 0x22 (the same, and no
+/// secret inside: it reads as zeros).
+const VERSION_WITHOUT_ISSUED: u8 = 0x23;
 const VERSION_WITHOUT_SECRET: u8 = 0x22;
 
-const HEADER: usize = 1 + 4 + NONCE_LEN;
+/// Where the nonce starts, and the header's length, in the current layout.
+const NONCE_AT: usize = 1 + 4 + 8;
+const HEADER: usize = NONCE_AT + NONCE_LEN;
+/// The same in the 0x22 and 0x23 layouts.
+const OLD_NONCE_AT: usize = 1 + 4;
 
-/// Why a token could not be opened: in permissive mode both mean "not issued here".
+/// Why a token could not be opened: in permissive mode all of them mean "not issued here".
 #[derive(Debug, PartialEq, Eq)]
 pub enum OpenError {
     Malformed,
-    OtherEpochOrServer,
+    /// Sealed by this server in an earlier key epoch: issued before a reset, at `issued`.
+    BeforeReset { issued: i64 },
+    /// Not sealed by this server: another server's, or this one's before a restart without a
+    /// seed. `issued` is what its header says (tokens of older layouts do not say).
+    Foreign { issued: Option<i64> },
 }
 
 /// Seals `claims` into a token. `random_nonce` is for keys that are random themselves (no seed):
@@ -43,6 +55,7 @@ pub fn seal(
     let mut out = Vec::with_capacity(HEADER + 160);
     out.push(VERSION);
     out.extend_from_slice(&epoch.to_be_bytes());
+    out.extend_from_slice(&claims.issued.to_be_bytes());
     out.extend_from_slice(&[0u8; NONCE_LEN]);
     encode_into(&mut out, claims);
     let nonce = random_nonce.unwrap_or_else(|| {
@@ -51,36 +64,52 @@ pub fn seal(
         nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
         nonce
     });
-    out[5..HEADER].copy_from_slice(&nonce);
-    envelope::seal(
-        &secrets.token_seal,
-        &mut out,
-        HEADER,
-        nonce,
-        &epoch.to_be_bytes(),
-    );
+    out[NONCE_AT..HEADER].copy_from_slice(&nonce);
+    let mut aad = [0u8; NONCE_AT - 1];
+    aad.copy_from_slice(&out[1..NONCE_AT]);
+    envelope::seal(&secrets.token_seal, &mut out, HEADER, nonce, &aad);
     // base64-simd: tokens are the longest thing an issuing call writes, and the vector encoder
     // is several times faster than the general-purpose one on them.
     base64_simd::STANDARD.encode_to_string(out)
 }
 
+/// The claims of a token this server sealed in key epoch `epoch`.
 pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims, OpenError> {
     let mut raw = base64_simd::STANDARD
         .decode_to_vec(token)
         .map_err(|_| OpenError::Malformed)?;
-    if raw.len() < HEADER + TAG_LEN || !matches!(raw[0], VERSION | VERSION_WITHOUT_SECRET) {
+    let (nonce_at, with_secret) = match raw.first() {
+        Some(&VERSION) => (NONCE_AT, true),
+        Some(&VERSION_WITHOUT_ISSUED) => (OLD_NONCE_AT, true),
+        Some(&VERSION_WITHOUT_SECRET) => (OLD_NONCE_AT, false),
+        _ => return Err(OpenError::Malformed),
+    };
+    let header = nonce_at + NONCE_LEN;
+    if raw.len() < header + TAG_LEN {
         return Err(OpenError::Malformed);
     }
-    let with_secret = raw[0] == VERSION;
-    let mut epoch_bytes = [0u8; 4];
-    epoch_bytes.copy_from_slice(&raw[1..5]);
-    if u32::from_be_bytes(epoch_bytes) != epoch {
-        return Err(OpenError::OtherEpochOrServer);
+    let mut aad = [0u8; NONCE_AT - 1];
+    let aad = &mut aad[..nonce_at - 1];
+    aad.copy_from_slice(&raw[1..nonce_at]);
+    let token_epoch = u32::from_be_bytes([aad[0], aad[1], aad[2], aad[3]]);
+    let issued = (nonce_at == NONCE_AT).then(|| {
+        let mut be = [0u8; 8];
+        be.copy_from_slice(&aad[4..12]);
+        i64::from_be_bytes(be)
+    });
+    let nonce = envelope::nonce_at(&raw, nonce_at).ok_or(OpenError::Malformed)?;
+    // Opened under the token's own epoch: whether it is this server's at all, then whether it is
+    // of this epoch.
+    let Some(plaintext) = envelope::open(&secrets.token_seal, &mut raw, header, nonce, aad) else {
+        return Err(OpenError::Foreign { issued });
+    };
+    let claims = decode(plaintext, with_secret).ok_or(OpenError::Malformed)?;
+    if token_epoch != epoch {
+        return Err(OpenError::BeforeReset {
+            issued: claims.issued,
+        });
     }
-    let nonce = envelope::nonce_at(&raw, 5).ok_or(OpenError::Malformed)?;
-    let plaintext = envelope::open(&secrets.token_seal, &mut raw, HEADER, nonce, &epoch_bytes)
-        .ok_or(OpenError::OtherEpochOrServer)?;
-    decode(plaintext, with_secret).ok_or(OpenError::Malformed)
+    Ok(claims)
 }
 
 #[cfg(test)]
@@ -198,15 +227,42 @@ mod tests {
     }
 
     #[test]
+    fn tokens_of_the_layout_without_the_issue_time_still_open() {
+        let s = Secrets::from_seed(Some(1));
+        let c = claims();
+        // The 0x23 layout: `version | epoch | nonce`, the epoch alone as associated data.
+        let mut plain = encode(&c);
+        let mut raw = vec![VERSION_WITHOUT_ISSUED, 0, 0, 0, 3];
+        raw.extend_from_slice(&[6; NONCE_LEN]);
+        let tag = s
+            .token_seal
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key([6; NONCE_LEN]),
+                Aad::from(3u32.to_be_bytes()),
+                &mut plain,
+            )
+            .unwrap();
+        raw.extend_from_slice(&plain);
+        raw.extend_from_slice(tag.as_ref());
+        let token = STANDARD.encode(raw);
+        assert_eq!(open(&s, 3, &token), Ok(c));
+        assert_eq!(open(&s, 4, &token), Err(OpenError::BeforeReset { issued: 10 }));
+        assert_eq!(
+            open(&Secrets::from_seed(Some(2)), 3, &token),
+            Err(OpenError::Foreign { issued: None })
+        );
+    }
+
+    #[test]
     fn round_trip_and_rejections() {
         let s = Secrets::from_seed(Some(1));
         let token = seal(&s, 0, &claims(), None);
         assert!(token.len() > 100, "{}", token.len());
         assert_eq!(open(&s, 0, &token), Ok(claims()));
-        assert_eq!(open(&s, 1, &token), Err(OpenError::OtherEpochOrServer));
+        assert_eq!(open(&s, 1, &token), Err(OpenError::BeforeReset { issued: 10 }));
         assert_eq!(
             open(&Secrets::from_seed(Some(2)), 0, &token),
-            Err(OpenError::OtherEpochOrServer)
+            Err(OpenError::Foreign { issued: Some(10) })
         );
         assert_eq!(open(&s, 0, "not base64!"), Err(OpenError::Malformed));
         assert_eq!(open(&s, 0, "AQoDYXdzEJr"), Err(OpenError::Malformed));
@@ -214,8 +270,15 @@ mod tests {
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert_eq!(
-            open(&s, 0, &STANDARD.encode(tampered)),
-            Err(OpenError::OtherEpochOrServer)
+            open(&s, 0, &STANDARD.encode(&tampered)),
+            Err(OpenError::Foreign { issued: Some(10) })
+        );
+        // The issue time in the header is authenticated: changed, the token opens as nothing.
+        let mut moved = STANDARD.decode(&token).unwrap();
+        moved[12] ^= 1;
+        assert_eq!(
+            open(&s, 0, &STANDARD.encode(&moved)),
+            Err(OpenError::Foreign { issued: Some(11) })
         );
     }
 }

@@ -1,4 +1,4 @@
-//! The `/_parlel/*` admin routes, JSON in and out:
+//! The `/_parlel/*` admin routes, JSON in and out, and `GET /_parlel/`, a short page for a browser:
 //! - `GET /_parlel/health`: `{"status":"ok","service":"sts","mode":..,"live_sessions":..,..}`
 //! - `POST /_parlel/reset`: forget every issued session -> `{"ok":true}`
 //! - `GET /_parlel/clock`, `POST /_parlel/clock` with `{"set":"RFC3339"}` (pin),
@@ -28,6 +28,7 @@ const ADMIN_BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -> Response<Body> {
     match (request.method(), route) {
+        (&Method::GET, "") => index(app),
         (&Method::GET, "health") => json_response(StatusCode::OK, &health(app)),
         (&Method::POST, "reset") => {
             app.fake.reset();
@@ -38,7 +39,7 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
         (&Method::POST, "authorization-message") => encode_message(app, request).await,
         (&Method::POST, "trade-in-token") => trade_in_token(app, request).await,
         (&Method::GET, oidc) if oidc.starts_with("oidc/") => oidc_document(app, oidc, &request),
-        (_, "health" | "reset" | "clock" | "authorization-message" | "trade-in-token") => {
+        (_, "" | "health" | "reset" | "clock" | "authorization-message" | "trade-in-token") => {
             json_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method not allowed on this route",
@@ -46,6 +47,30 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
         }
         _ => json_error(StatusCode::NOT_FOUND, "no such admin route"),
     }
+}
+
+/// What this is, for a person who opened the endpoint in a browser.
+fn index(app: &App) -> Response<Body> {
+    let page = format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>parlel-sts</title></head><body>\n\
+         <h1>parlel-sts {version}</h1>\n\
+         <p>A wire-faithful fake of AWS STS (API 2011-06-15), here in <b>{mode}</b> mode for account \
+         {account}. Point an SDK or the aws CLI at this address (<code>AWS_ENDPOINT_URL_STS</code>); \
+         a request without an Action is redirected to aws.amazon.com, as real STS does.</p>\n\
+         <ul>\n<li><a href=\"/_parlel/health\">/_parlel/health</a>: mode, account, live sessions</li>\n\
+         <li><a href=\"/_parlel/clock\">/_parlel/clock</a>: the fake's clock</li>\n\
+         <li>Admin routes, configuration and the rest: README.md, section \"Admin endpoints\"</li>\n</ul>\n\
+         </body></html>\n",
+        version = env!("CARGO_PKG_VERSION"),
+        mode = app.backend.mode().as_str(),
+        account = app.fake.account(),
+    );
+    let mut response = Response::new(Full::new(page.into()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
 }
 
 fn health(app: &App) -> serde_json::Value {

@@ -13,4 +13,6 @@ pub(crate) struct App {
     pub fake: Fake,
     pub max_body_bytes: usize,
     pub body_read_timeout: Duration,
+    /// Whether each request gets its log line (`request_log`).
+    pub log_requests: bool,
 }

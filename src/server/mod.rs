@@ -8,6 +8,7 @@ mod admin;
 mod app;
 mod body;
 mod connection;
+mod request_log;
 mod routes;
 mod sts;
 
@@ -51,7 +52,9 @@ impl Server {
     /// mode, binds `server.listen` (port 0 picks a free port) and starts serving in the background.
     pub async fn start(config: &Config) -> Result<Server, StartError> {
         let config = config.clone().ready()?;
-        let addr = config.listen_addr().map_err(ConfigError)?;
+        let addr = config
+            .listen_addr()
+            .map_err(|e| ConfigError(format!("server.listen: {e}")))?;
         let backend = Backend::build(config.server.mode)
             .map_err(|e| ConfigError(format!("server.mode: {e}")))?;
         let listen_error = |source| StartError::Listen {
@@ -65,7 +68,9 @@ impl Server {
             fake: Fake::new(&config.fake).with_local_url(local_url(local_addr)),
             max_body_bytes: config.server.max_body_bytes,
             body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
+            log_requests: request_log::enabled(),
         });
+        warn_of_a_distant_clock(&config);
         let (stop, stopped) = watch::channel(false);
         let limits = Limits {
             header_read_timeout: Duration::from_millis(config.server.header_read_timeout_ms),
@@ -112,6 +117,27 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+    }
+}
+
+/// A clock pinned more than a day away from the system clock is usually a mistake: SDKs compare
+/// credentials' expiry with their own clock, and refresh (or give up on) credentials that look
+/// expired to them.
+fn warn_of_a_distant_clock(config: &Config) {
+    let Ok(Some(pinned)) = config.fake.pinned_clock_ms() else {
+        return;
+    };
+    const DAY_MS: i64 = 86_400_000;
+    let away = pinned - crate::fake::Clock::new(None).now_ms();
+    if away.abs() > DAY_MS {
+        let n = away.abs() / DAY_MS;
+        let side = if away < 0 { "behind" } else { "ahead of" };
+        tracing::warn!(
+            "fake.clock is pinned {n} day(s) {side} the system clock: SDKs and the aws CLI compare \
+             Expiration with their own clock, so credentials issued at a pinned time in the past \
+             look expired to them (\"Credentials were refreshed, but the refreshed credentials are \
+             still expired\"); pin a time near now, or advance it with POST /_parlel/clock"
+        );
     }
 }
 

@@ -1,13 +1,17 @@
 //! The STS request path, as a straight line of named stages:
-//! read the body (bounded) -> decode -> resolve -> (verify, strict mode) -> mode -> render, one write.
-//! An answer made before the mode (a limit, a redirect, an unknown Action, no credentials) takes
-//! its ids from the fake, as every answer made here does.
+//! read the body (bounded) -> decode -> resolve -> (verify, strict mode) -> mode -> render, one write;
+//! then the request's log line. An answer made before the mode (a limit, a redirect, an unknown
+//! Action, no credentials) takes its ids from the fake, as every answer made here does.
 
+use std::time::Instant;
+
+use http::request::Parts;
 use http::{HeaderValue, Request, Response, header};
 use hyper::body::Incoming;
 
 use super::app::App;
 use super::body::{self, Body, BodyError};
+use super::request_log::{self, Seen};
 use crate::error::{ErrorCode, StsError};
 use crate::wire::caller::read_caller;
 use crate::wire::headers::{RequestHeaders, ascii_str};
@@ -15,13 +19,24 @@ use crate::wire::render::{self, Format};
 use crate::wire::request::{self, RawRequest, StsRequest};
 
 pub(super) async fn answer(app: &App, request: Request<Incoming>) -> Response<Body> {
+    let started = app.log_requests.then(Instant::now);
     let (parts, body) = request.into_parts();
+    let mut seen = Seen::default();
+    let response = stages(app, &parts, body, &mut seen).await;
+    if let Some(started) = started {
+        let status = response.status().as_u16();
+        request_log::line(&parts.method, parts.uri.path(), status, &seen, started);
+    }
+    response
+}
+
+async fn stages(app: &App, parts: &Parts, body: Incoming, seen: &mut Seen) -> Response<Body> {
     let headers = RequestHeaders::read(&parts.headers);
     let format = Format::asked_by(&headers);
 
     let body = match body::read(body, app.max_body_bytes, app.body_read_timeout).await {
         Ok(body) => body,
-        Err(error) => return unread(app, error, format),
+        Err(error) => return unread(app, error, format, seen),
     };
 
     let query = parts.uri.query().unwrap_or_default();
@@ -37,25 +52,24 @@ pub(super) async fn answer(app: &App, request: Request<Incoming>) -> Response<Bo
     };
     let caller = read_caller(&headers, &params);
     let host = headers.host.and_then(ascii_str);
-    let request = match StsRequest::resolve(&params, caller, host, format, Some(raw)) {
+    let mut request = match StsRequest::resolve(&params, caller, host, format, Some(raw)) {
         Ok(request) => request,
-        Err(error) => return refused(app, error, format),
+        Err(error) => {
+            seen.code = Some(error.code.as_str());
+            return refused(app, error, format);
+        }
     };
+    request.describe_caller = app.log_requests;
+    seen.action = Some(request.operation.name);
 
-    let answer = app.backend.answer(&app.fake, &request).await;
+    let mut answer = app.backend.answer(&app.fake, &request).await;
 
-    let response = render::respond(answer, format);
-    tracing::debug!(
-        action = request.operation.name,
-        status = response.status().as_u16(),
-        request_id = response
-            .headers()
-            .get("x-amzn-requestid")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default(),
-        "sts request"
-    );
-    response.map(Body::new)
+    if let Some(warning) = answer.take_warning() {
+        tracing::warn!(action = request.operation.name, "{warning}");
+    }
+    seen.code = answer.error_code();
+    seen.caller = answer.take_caller_arn();
+    render::respond(answer, format).map(Body::new)
 }
 
 /// An STS error answered before any mode saw the request.
@@ -65,7 +79,7 @@ fn refused(app: &App, error: StsError, format: Format) -> Response<Body> {
 
 /// A body that could not be read: an AWS-style error, and the connection closes after it (what is
 /// left of the body is not read).
-fn unread(app: &App, error: BodyError, format: Format) -> Response<Body> {
+fn unread(app: &App, error: BodyError, format: Format, seen: &mut Seen) -> Response<Body> {
     let error = match error {
         BodyError::TooLarge => StsError::new(
             ErrorCode::RequestEntityTooLarge,
@@ -82,6 +96,7 @@ fn unread(app: &App, error: BodyError, format: Format) -> Response<Body> {
             "Your socket connection to the server was not read from or written to within the timeout period.",
         ),
     };
+    seen.code = Some(error.code.as_str());
     let mut response = refused(app, error, format);
     response
         .headers_mut()

@@ -13,11 +13,28 @@ pub enum Answer {
     Complete(CompleteResponse),
 }
 
-/// An answer made here: its ids and the operation's output or error.
+/// An answer made here: its ids and the operation's output or error, and what the request log
+/// line says about it.
 #[derive(Debug)]
 pub struct Reply {
     pub ids: RequestIds,
     pub result: Result<Output, StsError>,
+    /// Who called, when the request asked (`StsRequest::describe_caller`) and the caller is known.
+    pub caller_arn: Option<String>,
+    /// Something the user should hear about this request (logged as a warning).
+    pub warning: Option<String>,
+}
+
+impl Reply {
+    /// An error answered with nothing more to say.
+    pub fn error(ids: RequestIds, error: StsError) -> Reply {
+        Reply {
+            ids,
+            result: Err(error),
+            caller_arn: None,
+            warning: None,
+        }
+    }
 }
 
 /// An answer made elsewhere (real STS, through a cassette or the upstream): status, the headers
@@ -30,14 +47,27 @@ pub struct CompleteResponse {
 }
 
 impl Answer {
-    /// The HTTP status this answer goes out with.
-    pub fn status(&self) -> u16 {
+    /// The AWS error code of a typed error answer.
+    pub fn error_code(&self) -> Option<&'static str> {
         match self {
-            Answer::Typed(reply) => match &reply.result {
-                Ok(_) => 200,
-                Err(error) => error.code.status(),
-            },
-            Answer::Complete(response) => response.status,
+            Answer::Typed(Reply { result: Err(e), .. }) => Some(e.code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Who called, when the mode said.
+    pub fn take_caller_arn(&mut self) -> Option<String> {
+        match self {
+            Answer::Typed(reply) => reply.caller_arn.take(),
+            Answer::Complete(_) => None,
+        }
+    }
+
+    /// What the user should hear about this request, when the mode said.
+    pub fn take_warning(&mut self) -> Option<String> {
+        match self {
+            Answer::Typed(reply) => reply.warning.take(),
+            Answer::Complete(_) => None,
         }
     }
 }

@@ -77,13 +77,7 @@ pub fn respond(answer: Answer, format: Format) -> Response<Bytes> {
 /// An error answered before any mode saw the request (body limits, an unknown Action, no
 /// authentication), with ids of its own.
 pub fn error(error: StsError, ids: RequestIds, format: Format) -> Response<Bytes> {
-    typed(
-        Reply {
-            ids,
-            result: Err(error),
-        },
-        format,
-    )
+    typed(Reply::error(ids, error), format)
 }
 
 fn typed(reply: Reply, format: Format) -> Response<Bytes> {

@@ -26,6 +26,9 @@ pub struct StsRequest<'a> {
     /// `fake.public_url` is set.
     pub host: Option<&'a str>,
     pub format: Format,
+    /// Whether the answer should name the caller (for the request log line): naming it costs an
+    /// ARN per request, so only when that line is written.
+    pub describe_caller: bool,
     /// The HTTP request as it arrived; `None` for a request made in-process (tests, a report that
     /// replays requests against the fake).
     pub raw: Option<RawRequest<'a>>,
@@ -93,6 +96,7 @@ impl<'a> StsRequest<'a> {
             caller,
             host,
             format,
+            describe_caller: false,
             raw,
         })
     }

@@ -155,7 +155,12 @@ impl RawResponse {
 }
 
 pub async fn raw(server: &Server, request_head: &str, body: &str) -> RawResponse {
-    let mut stream = tokio::net::TcpStream::connect(server.local_addr())
+    raw_at(&server.local_addr().to_string(), request_head, body).await
+}
+
+/// `raw` to a server at `addr` (`127.0.0.1:PORT`), in this process or another.
+pub async fn raw_at(addr: &str, request_head: &str, body: &str) -> RawResponse {
+    let mut stream = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connect");
     // `Host: sts.test` unless the head names one.
@@ -223,4 +228,121 @@ pub async fn admin_post(
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     serde_json::from_str(&r.body).expect("a JSON answer")
+}
+
+/// The built binary, running, with its ready line and what it has written to stderr so far.
+pub struct Process {
+    child: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`, from the ready line.
+    pub endpoint: String,
+    pub ready: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_parlel-sts");
+
+impl Process {
+    /// Starts the binary from the repository root with `args` (and `--listen 127.0.0.1:0` unless
+    /// they name a listen address) and extra environment variables; returns after its ready line.
+    pub async fn start(args: &[&str], env: &[(&str, &str)]) -> Process {
+        use std::process::Stdio;
+        use tokio::io::AsyncBufReadExt;
+        let mut command = tokio::process::Command::new(BIN);
+        if !args.contains(&"--listen") {
+            command.args(["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = command
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .envs(env.iter().copied())
+            .env_remove("NO_COLOR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("binary starts");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let sink = stderr.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Ok(mut all) = sink.lock() {
+                    all.push_str(&line);
+                    all.push('\n');
+                }
+            }
+        });
+        let mut ready = String::new();
+        let mut stdout = tokio::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let read = stdout.read_line(&mut ready);
+        tokio::time::timeout(std::time::Duration::from_secs(10), read)
+            .await
+            .expect("ready line in time")
+            .expect("read the ready line");
+        let endpoint = ready
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in the ready line {ready:?}"))
+            .to_owned();
+        Process {
+            child,
+            endpoint,
+            ready,
+            stderr,
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> &str {
+        self.endpoint.trim_start_matches("http://")
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Waits (up to 5 s) until stderr holds `needle`, and returns it all.
+    pub async fn stderr_with(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            let all = self.stderr();
+            if all.contains(needle) {
+                return all;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("stderr never held {needle:?}:\n{}", self.stderr())
+    }
+
+    /// SIGTERM, then its exit status and all of stderr.
+    pub async fn stop(mut self) -> (std::process::ExitStatus, String) {
+        if let Some(pid) = self.child.id() {
+            let _ = tokio::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
+        }
+        let status = tokio::time::timeout(std::time::Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("exits in time")
+            .expect("exit status");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        (status, self.stderr())
+    }
+}
+
+/// Runs the binary with `args` and `env` to completion (it must not start); its exit code and stderr.
+pub async fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let out = tokio::process::Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .envs(env.iter().copied())
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(10), out)
+        .await
+        .expect("exits in time")
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
