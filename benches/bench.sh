@@ -4,6 +4,9 @@
 #   benches/bench.sh                  # 10 s per run, 3 rounds
 #   BENCH_SECONDS=5 benches/bench.sh  # shorter
 #
+# parlel-sts runs at --log-level warn (the quiet setting for suites and benchmarks); at
+# concurrency 32 each operation also runs at --log-level info (one log line per request, stderr to
+# a file), compared with the same server at warn.
 # Each server runs pinned to CPU $BENCH_SERVER_CPU (default 0), wrk to $BENCH_CLIENT_CPU (default 1),
 # on loopback. Every (operation, concurrency) pair is measured in $BENCH_ROUNDS rounds (default 3),
 # each round the ceiling and then parlel-sts, each run a fresh server process after a 1 s warm-up;
@@ -26,6 +29,7 @@ OPERATIONS=(GetCallerIdentity AssumeRole)
 # Targets.
 TARGET_RATIO_GetCallerIdentity="0.8"
 TARGET_RATIO_AssumeRole="0.6"
+TARGET_RATIO_INFO_LOG="0.9"
 TARGET_P99_C32_US=1000
 TARGET_COLD_MS=10
 TARGET_RSS_KIB=$((16 * 1024))
@@ -84,7 +88,11 @@ start_server() {
     local name=$1 port=$2
     case "$name" in
         parlel)
-            (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" \
+            (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level warn \
+                >"$WORK/$name.out" 2>"$WORK/$name.err") &
+            ;;
+        parlel-info)
+            (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level info \
                 >"$WORK/$name.out" 2>"$WORK/$name.err") &
             ;;
         ceiling)
@@ -153,8 +161,10 @@ SPREADS=()
 RSS_LINE=""
 for op in "${OPERATIONS[@]}"; do
     for c in "${CONCURRENCIES[@]}"; do
+        targets=(ceiling parlel)
+        [ "$c" = 32 ] && targets+=(parlel-info)
         for r in $(seq 1 "$ROUNDS"); do
-            for target in ceiling parlel; do
+            for target in "${targets[@]}"; do
                 port=$(free_port)
                 log "$op c=$c $target round $r/$ROUNDS (${SECONDS_PER_RUN}s)"
                 start_server "$target" "$port"
@@ -164,6 +174,10 @@ for op in "${OPERATIONS[@]}"; do
                 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
                 echo "$hwm" >>"$WORK/$op-$c-$target.hwm"
                 stop_server
+                if [ "$target" = parlel-info ]; then
+                    logged=$(grep -c 'parlel_sts::request' "$WORK/$target.err" || true)
+                    [ "$logged" -gt 0 ] || die "parlel-sts at --log-level info logged no request line"
+                fi
                 errs=$(($(field "$out" status_errors) + $(field "$out" socket_errors)))
                 [ "$errs" = 0 ] || log "WARNING: $target $op c=$c had $errs errors"
             done
@@ -185,6 +199,15 @@ for op in "${OPERATIONS[@]}"; do
         fi
         ROWS+=("| $op | $c | $(printf '%.0f' "$prps") | $(printf '%.0f' "$crps") | ${ratio}x (≥ ${tratio}x: $(verdict "$rok")) | $(fmt_us "$p50") | $p99cell | $(fmt_us "$(field "$fc" p99_us)") |")
         SPREADS+=("$op c=$c: parlel $(spread parlel "$op" "$c"), ceiling $(spread ceiling "$op" "$c")")
+        if [ "$c" = 32 ]; then
+            fi_=$(median_round parlel-info "$op" "$c")
+            irps=$(field "$fi_" rps)
+            iratio=$(awk -v a="$irps" -v b="$prps" 'BEGIN { printf "%.2f", a / b }')
+            iok=$(awk -v r="$iratio" -v t="$TARGET_RATIO_INFO_LOG" 'BEGIN { print (r >= t) ? 1 : 0 }')
+            ip99=$(field "$fi_" p99_us)
+            ROWS+=("| $op, \`--log-level info\` vs warn | $c | $(printf '%.0f' "$irps") | $(printf '%.0f' "$prps") (warn) | ${iratio}x (≥ ${TARGET_RATIO_INFO_LOG}x: $(verdict "$iok")) | $(fmt_us "$(field "$fi_" p50_us)") | $(fmt_us "$ip99") | $(fmt_us "$p99") (warn) |")
+            SPREADS+=("$op c=$c at info: $(spread parlel-info "$op" "$c")")
+        fi
     done
 done
 rss_kib=$(sort -n "$WORK/AssumeRole-32-parlel.hwm" | tail -n1)
@@ -208,7 +231,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     echo "# parlel-sts benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r). Commit $commit$dirty."
-    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (ceiling, then parlel-sts), each server's median round shown."
+    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (ceiling, then parlel-sts at \`--log-level warn\`, then at c=32 at \`--log-level info\` with stderr to a file), each server's median round shown."
     echo "Ceiling: \`examples/ceiling.rs\`, bare hyper 1.x answering a fixed 419-byte XML body, same request scripts (\`benches/sts.lua\`)."
     echo
     echo "| operation | conc. | parlel req/s | ceiling req/s | ratio (target) | parlel p50 | parlel p99 | ceiling p99 |"

@@ -24,13 +24,16 @@
 //! `model` -> `error`, `timestamp`, `decimal`. The fake knows nothing of the server, the
 //! configuration file or the modes; the protocol knows nothing of the fake.
 //!
-//! Start one in-process (several per process are fine):
-//! ```no_run
-//! # async fn demo() -> Result<(), parlel_sts::server::StartError> {
+//! Start one in-process (several per process are fine; README.md shows the same lines):
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), parlel_sts::server::StartError> {
 //! let mut config = parlel_sts::config::Config::default();
 //! config.server.listen = "127.0.0.1:0".into();
 //! let server = parlel_sts::Server::start(&config).await?;
-//! println!("{}", server.endpoint());
+//! let endpoint = server.endpoint();          // http://127.0.0.1:PORT
+//! server.fake().clock().advance(3_600_000);  // expire credentials without sleeping
+//! # assert!(endpoint.starts_with("http://127.0.0.1:"));
 //! server.shutdown().await;
 //! # Ok(()) }
 //! ```

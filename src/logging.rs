@@ -72,7 +72,13 @@ mod tests {
 
     #[test]
     fn levels_and_filters_but_no_unknown_words() {
-        for ok in ["info", "WARN", "off", "warn,parlel_sts::request=info", "hyper=debug, info"] {
+        for ok in [
+            "info",
+            "WARN",
+            "off",
+            "warn,parlel_sts::request=info",
+            "hyper=debug, info",
+        ] {
             assert_eq!(check_level(ok), Ok(()), "{ok}");
         }
         for bad in ["loud", "", "info,", "=info", "hyper=loud", "info,verbose"] {

@@ -1,6 +1,5 @@
 //! `parlel-sts`: flags, logging, bind, serve until SIGINT/SIGTERM.
 
-
 /// mimalloc: a request's many small, short-lived allocations cost a fraction of glibc's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -33,7 +32,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    println!("parlel-sts ready on {} ({})", server.endpoint(), reproducible(&config, &server));
+    println!(
+        "parlel-sts ready on {} ({})",
+        server.endpoint(),
+        reproducible(&config, &server)
+    );
     shutdown.await;
     tracing::info!("shutting down");
     server.shutdown().await;

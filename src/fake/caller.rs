@@ -72,7 +72,9 @@ impl Fake {
                     "was issued by this server at {} (key epoch before the last reset)",
                     iso8601_seconds(issued)
                 ),
-                Err(OpenError::Foreign { issued: Some(issued) }) => format!(
+                Err(OpenError::Foreign {
+                    issued: Some(issued),
+                }) => format!(
                     "was issued at {} by another server, or by this one before a restart without a seed",
                     iso8601_seconds(issued)
                 ),

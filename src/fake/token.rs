@@ -35,10 +35,14 @@ const OLD_NONCE_AT: usize = 1 + 4;
 pub enum OpenError {
     Malformed,
     /// Sealed by this server in an earlier key epoch: issued before a reset, at `issued`.
-    BeforeReset { issued: i64 },
+    BeforeReset {
+        issued: i64,
+    },
     /// Not sealed by this server: another server's, or this one's before a restart without a
     /// seed. `issued` is what its header says (tokens of older layouts do not say).
-    Foreign { issued: Option<i64> },
+    Foreign {
+        issued: Option<i64>,
+    },
 }
 
 /// Seals `claims` into a token. `random_nonce` is for keys that are random themselves (no seed):
@@ -246,7 +250,10 @@ mod tests {
         raw.extend_from_slice(tag.as_ref());
         let token = STANDARD.encode(raw);
         assert_eq!(open(&s, 3, &token), Ok(c));
-        assert_eq!(open(&s, 4, &token), Err(OpenError::BeforeReset { issued: 10 }));
+        assert_eq!(
+            open(&s, 4, &token),
+            Err(OpenError::BeforeReset { issued: 10 })
+        );
         assert_eq!(
             open(&Secrets::from_seed(Some(2)), 3, &token),
             Err(OpenError::Foreign { issued: None })
@@ -259,7 +266,10 @@ mod tests {
         let token = seal(&s, 0, &claims(), None);
         assert!(token.len() > 100, "{}", token.len());
         assert_eq!(open(&s, 0, &token), Ok(claims()));
-        assert_eq!(open(&s, 1, &token), Err(OpenError::BeforeReset { issued: 10 }));
+        assert_eq!(
+            open(&s, 1, &token),
+            Err(OpenError::BeforeReset { issued: 10 })
+        );
         assert_eq!(
             open(&Secrets::from_seed(Some(2)), 0, &token),
             Err(OpenError::Foreign { issued: Some(10) })

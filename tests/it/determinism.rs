@@ -40,8 +40,18 @@ async fn seed_clock_and_public_url_make_two_processes_answer_byte_for_byte_alike
     let file = dir.join("proxy.toml");
     std::fs::write(&file, "[fake]\npublic_url = \"http://sts.test\"\n").unwrap();
     let config = file.to_string_lossy().into_owned();
-    let args = ["--config", &config, "--seed", "42", "--clock", "2030-01-01T00:00:00Z"];
-    let (a, b) = (Process::start(&args, &[]).await, Process::start(&args, &[]).await);
+    let args = [
+        "--config",
+        &config,
+        "--seed",
+        "42",
+        "--clock",
+        "2030-01-01T00:00:00Z",
+    ];
+    let (a, b) = (
+        Process::start(&args, &[]).await,
+        Process::start(&args, &[]).await,
+    );
     let (first, second) = (answers(&a).await, answers(&b).await);
     for (x, y) in first.iter().zip(&second) {
         assert_eq!(x, y);
@@ -81,7 +91,10 @@ async fn role_and_user_ids_survive_a_restart_without_a_seed() {
         )
     };
     let (first, second) = (ids(start().await).await, ids(start().await).await);
-    assert!(first.0.starts_with("AIDA") && first.1.starts_with("AROA"), "{first:?}");
+    assert!(
+        first.0.starts_with("AIDA") && first.1.starts_with("AROA"),
+        "{first:?}"
+    );
     assert_eq!(first, second);
     // A seed makes them its own.
     let seeded = ids(start_with(|c| c.fake.seed = Some(9)).await).await;

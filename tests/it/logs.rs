@@ -63,19 +63,41 @@ async fn one_line_per_request_with_the_caller_and_never_a_secret() {
     ] {
         assert!(assume.contains(part), "{part} in {assume}");
     }
-    assert!(lines[1].contains("action=GetCallerIdentity"), "{}", lines[1]);
+    assert!(
+        lines[1].contains("action=GetCallerIdentity"),
+        "{}",
+        lines[1]
+    );
     assert!(
         lines[1].contains("caller=arn:aws:sts::123456789012:assumed-role/app/logs"),
         "{}",
         lines[1]
     );
-    assert!(lines[2].contains("status=400") && lines[2].contains("code=ValidationError"), "{}", lines[2]);
-    assert!(lines[3].contains("method=GET") && lines[3].contains("path=/_parlel/health"), "{}", lines[3]);
+    assert!(
+        lines[2].contains("status=400") && lines[2].contains("code=ValidationError"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].contains("method=GET") && lines[3].contains("path=/_parlel/health"),
+        "{}",
+        lines[3]
+    );
     // No secret, no token, no colour on a pipe.
-    for secret in [creds.secret_access_key(), creds.session_token(), "wJalrXUtnFEMI"] {
-        assert!(!stderr.contains(secret), "a secret reached the log:\n{stderr}");
+    for secret in [
+        creds.secret_access_key(),
+        creds.session_token(),
+        "wJalrXUtnFEMI",
+    ] {
+        assert!(
+            !stderr.contains(secret),
+            "a secret reached the log:\n{stderr}"
+        );
     }
-    assert!(!stderr.contains('\u{1b}'), "ANSI escapes on a pipe:\n{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI escapes on a pipe:\n{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -96,7 +118,11 @@ async fn json_lines_and_quiet_levels() {
     assert_eq!(json["status"], 200);
     assert!(json["latency_us"].is_u64(), "{json}");
 
-    let quiet = Process::start(&["--log-level", "warn"], &[("PARLEL_STS_LOG_FORMAT", "text")]).await;
+    let quiet = Process::start(
+        &["--log-level", "warn"],
+        &[("PARLEL_STS_LOG_FORMAT", "text")],
+    )
+    .await;
     raw_at(quiet.addr(), "GET /_parlel/health HTTP/1.1", "").await;
     let (status, stderr) = quiet.stop().await;
     assert!(status.success());
@@ -107,10 +133,16 @@ async fn json_lines_and_quiet_levels() {
 async fn unknown_levels_are_refused_naming_the_flag_or_variable() {
     let (code, stderr) = refused(&["--log-level", "loud"], &[]).await;
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("--log-level (server.log_level): \"loud\" is not a log level"), "{stderr}");
+    assert!(
+        stderr.contains("--log-level (server.log_level): \"loud\" is not a log level"),
+        "{stderr}"
+    );
     let (code, stderr) = refused(&[], &[("PARLEL_STS_LOG_LEVEL", "info,verbose")]).await;
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("PARLEL_STS_LOG_LEVEL (server.log_level):"), "{stderr}");
+    assert!(
+        stderr.contains("PARLEL_STS_LOG_LEVEL (server.log_level):"),
+        "{stderr}"
+    );
     let (code, stderr) = refused(&["--log-format", "xml"], &[]).await;
     assert_eq!(code, Some(2));
     assert!(stderr.contains("--log-format"), "{stderr}");
@@ -123,11 +155,7 @@ async fn a_stale_session_token_is_answered_as_the_default_principal_and_said_lou
         &first.endpoint,
         Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
     );
-    let out = sts
-        .get_session_token()
-        .send()
-        .await
-        .unwrap();
+    let out = sts.get_session_token().send().await.unwrap();
     let creds = out.credentials().unwrap().clone();
     first.stop().await;
 
@@ -153,7 +181,9 @@ async fn a_stale_session_token_is_answered_as_the_default_principal_and_said_lou
     let issued = parlel_sts::timestamp::iso8601_seconds(creds.expiration().secs() - 43_200);
     for part in [
         creds.access_key_id(),
-        &format!("was issued at {issued} by another server, or by this one before a restart without a seed"),
+        &format!(
+            "was issued at {issued} by another server, or by this one before a restart without a seed"
+        ),
         "answered as arn:aws:iam::000000000000:user/parlel",
     ] {
         assert!(warning.contains(part), "{part} in {warning}");
@@ -165,9 +195,21 @@ async fn a_stale_session_token_is_answered_as_the_default_principal_and_said_lou
 async fn a_clock_pinned_far_from_now_is_warned_about() {
     let server = Process::start(&["--clock", "2020-01-01T00:00:00Z"], &[]).await;
     let stderr = server.stderr_with("fake.clock is pinned").await;
-    assert!(stderr.contains("day(s) behind the system clock"), "{stderr}");
-    assert!(stderr.contains("Credentials were refreshed, but the refreshed credentials are still expired"), "{stderr}");
-    let near = Process::start(&["--clock", &parlel_sts::timestamp::iso8601_seconds(now())], &[]).await;
+    assert!(
+        stderr.contains("day(s) behind the system clock"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "Credentials were refreshed, but the refreshed credentials are still expired"
+        ),
+        "{stderr}"
+    );
+    let near = Process::start(
+        &["--clock", &parlel_sts::timestamp::iso8601_seconds(now())],
+        &[],
+    )
+    .await;
     let (_, stderr) = near.stop().await;
     assert!(!stderr.contains("fake.clock is pinned"), "{stderr}");
 }

@@ -59,7 +59,11 @@ fn examples() -> Vec<Example> {
 
 fn example(kind: &str) -> Example {
     let mut found: Vec<Example> = examples().into_iter().filter(|e| e.kind == kind).collect();
-    assert_eq!(found.len(), 1, "README.md needs one `<!-- run: {kind} -->` block");
+    assert_eq!(
+        found.len(),
+        1,
+        "README.md needs one `<!-- run: {kind} -->` block"
+    );
     found.remove(0)
 }
 
@@ -123,7 +127,13 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs `program args` in `dir`, with the binary's folder on PATH; returns stdout, failing the
 /// test (with both outputs) unless it succeeds and prints every expectation of `code`.
-async fn run_checked(example: &Example, code: &str, dir: &Path, program: &str, args: &[&str]) -> String {
+async fn run_checked(
+    example: &Example,
+    code: &str,
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+) -> String {
     let bin_dir = Path::new(BIN).parent().expect("binary folder");
     let path = format!(
         "{}:{}",
@@ -147,7 +157,12 @@ async fn run_checked(example: &Example, code: &str, dir: &Path, program: &str, a
             .output(),
     )
     .await
-    .unwrap_or_else(|_| panic!("README.md:{}: {} block timed out", example.line, example.kind))
+    .unwrap_or_else(|_| {
+        panic!(
+            "README.md:{}: {} block timed out",
+            example.line, example.kind
+        )
+    })
     .expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -203,7 +218,14 @@ async fn the_aws_cli_examples_run() {
     let _server = serve(port, &[]).await;
     let dir = scratch("connect");
     let code = on_port(&example.code, port);
-    run_checked(&example, &code, &dir, "bash", &["-euo", "pipefail", "-c", &code]).await;
+    run_checked(
+        &example,
+        &code,
+        &dir,
+        "bash",
+        &["-euo", "pipefail", "-c", &code],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -304,7 +326,14 @@ async fn the_ci_recipe_runs() {
     let port = free_port();
     let dir = scratch("ci");
     let code = on_port(&example.code, port);
-    run_checked(&example, &code, &dir, "bash", &["-euo", "pipefail", "-c", &code]).await;
+    run_checked(
+        &example,
+        &code,
+        &dir,
+        "bash",
+        &["-euo", "pipefail", "-c", &code],
+    )
+    .await;
     // The recipe stops the server it started.
     let stopped = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
     assert!(stopped.is_err(), "the CI recipe left its server running");
@@ -334,8 +363,7 @@ fn the_rust_example_is_the_library_doc_example() {
 }
 
 fn b64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let n = chunk

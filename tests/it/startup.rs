@@ -7,7 +7,11 @@ use crate::support::{Process, raw_at, refused};
 #[tokio::test]
 async fn the_ready_line_names_seed_and_clock() {
     let plain = Process::start(&[], &[]).await;
-    assert!(plain.ready.trim_end().ends_with("(mode fake)"), "{}", plain.ready);
+    assert!(
+        plain.ready.trim_end().ends_with("(mode fake)"),
+        "{}",
+        plain.ready
+    );
     let seeded = Process::start(
         &["--seed", "42"],
         &[("PARLEL_STS_CLOCK", "2030-01-01T00:00:00Z")],
@@ -27,18 +31,27 @@ async fn the_ready_line_names_seed_and_clock() {
 async fn localhost_is_a_listen_address() {
     let server = Process::start(&["--listen", "localhost:0"], &[]).await;
     assert!(
-        server.ready.starts_with("parlel-sts ready on http://127.0.0.1:")
-            || server.ready.starts_with("parlel-sts ready on http://[::1]:"),
+        server
+            .ready
+            .starts_with("parlel-sts ready on http://127.0.0.1:")
+            || server
+                .ready
+                .starts_with("parlel-sts ready on http://[::1]:"),
         "{}",
         server.ready
     );
     assert_eq!(
-        raw_at(server.addr(), "GET /_parlel/health HTTP/1.1", "").await.status,
+        raw_at(server.addr(), "GET /_parlel/health HTTP/1.1", "")
+            .await
+            .status,
         200
     );
     let (code, stderr) = refused(&["--listen", "localhost"], &[]).await;
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("--listen (server.listen): \"localhost\" is not ADDR:PORT or HOST:PORT"), "{stderr}");
+    assert!(
+        stderr.contains("--listen (server.listen): \"localhost\" is not ADDR:PORT or HOST:PORT"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -77,7 +90,11 @@ async fn a_browser_gets_a_page_at_the_admin_root() {
             Some("text/html; charset=utf-8")
         );
         assert!(page.body.contains("<b>fake</b> mode"), "{}", page.body);
-        assert!(page.body.contains("href=\"/_parlel/health\""), "{}", page.body);
+        assert!(
+            page.body.contains("href=\"/_parlel/health\""),
+            "{}",
+            page.body
+        );
     }
     // The STS root still redirects, as real STS does.
     let root = raw_at(server.addr(), "GET / HTTP/1.1", "").await;

@@ -160,9 +160,7 @@ pub async fn raw(server: &Server, request_head: &str, body: &str) -> RawResponse
 
 /// `raw` to a server at `addr` (`127.0.0.1:PORT`), in this process or another.
 pub async fn raw_at(addr: &str, request_head: &str, body: &str) -> RawResponse {
-    let mut stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     // `Host: sts.test` unless the head names one.
     let host = if request_head.to_ascii_lowercase().contains("\r\nhost:") {
         ""
