@@ -13,10 +13,12 @@
 //! - `mode`: which modes exist, the backend of the configured one, and the refusal of those not
 //!   built yet. Record and replay will be variants here, with `cassette/` and `upstream/` beside
 //!   `fake/`.
-//! - `fake`: the built-in STS, pure (no sockets, files or globals): identity, self-describing
-//!   credentials, one file per operation, and its own `[fake]` configuration section.
+//! - `fake`: the built-in STS, pure (the `Fake` has no sockets, files or globals): identity,
+//!   self-describing credentials, one file per operation, and its own `[fake]` configuration
+//!   section (whose JWKS files are read once, at start-up).
 //! - `model`: botocore's STS model as a table, and validation in AWS's grammar.
-//! - `error`, `timestamp`, `decimal`: the one error type, RFC 3339 times, decimal digits.
+//! - `error`, `timestamp`, `decimal`: the one error type, RFC 3339 times, decimal digits;
+//!   `logging`: the process's log lines (batched to stderr, text or JSON).
 //! - `config` / `cli`: `proxy.toml`, environment and flags, composed from each part's section
 //!   and loaded once at start-up.
 //!

@@ -75,7 +75,7 @@ impl Fake {
                 Err(OpenError::Foreign {
                     issued: Some(issued),
                 }) => format!(
-                    "was issued at {} by another server, or by this one before a restart without a seed",
+                    "says it was issued at {} (by another server, or by this one before a restart without a seed)",
                     iso8601_seconds(issued)
                 ),
                 Err(OpenError::Foreign { issued: None }) => {
@@ -90,9 +90,17 @@ impl Fake {
             .get(credentials.access_key_id)
             .unwrap_or(&self.default_principal);
         let stale_token = stale_token.map(|why| {
+            // The key as the client sent it, but only when it looks like one: this goes to a log.
+            let key = credentials.access_key_id;
+            let key = if (16..=128).contains(&key.len())
+                && key.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                key
+            } else {
+                "a malformed access key id"
+            };
             format!(
-                "the session token of {} {why}; answered as {} (permissive mode). A cached credential (the aws CLI's ~/.aws/cli/cache, an SDK's) may have outlived the server that issued it",
-                credentials.access_key_id,
+                "the session token of {key} {why}; answered as {} (permissive mode). A cached credential (the aws CLI's ~/.aws/cli/cache, an SDK's) may have outlived the server that issued it",
                 principal.arn()
             )
         });

@@ -3,7 +3,7 @@
 //! secret), so memory does not grow with the number of sessions issued. Layout, base64 (standard
 //! alphabet): `version (1) | key epoch (4) | issued (8) | nonce (12) | ChaCha20-Poly1305(claims) +
 //! tag (16)`, integers big-endian, the claims in the compact binary encoding of `claims`.
-//! The epoch and the issue time are authenticated as associated data; `reset` starts a new epoch,
+//! The version, epoch and issue time are authenticated as associated data; `reset` starts a new epoch,
 //! and tokens of any other epoch are "never issued here". The issue time is readable without the
 //! key, so a token this server cannot open (a stale one from a CLI's cache, say) can still be
 //! reported by when it was issued.
@@ -39,7 +39,7 @@ pub enum OpenError {
         issued: i64,
     },
     /// Not sealed by this server: another server's, or this one's before a restart without a
-    /// seed. `issued` is what its header says (tokens of older layouts do not say).
+    /// seed. `issued` is what its header says, unverified (tokens of older layouts do not say).
     Foreign {
         issued: Option<i64>,
     },
@@ -62,15 +62,19 @@ pub fn seal(
     out.extend_from_slice(&claims.issued.to_be_bytes());
     out.extend_from_slice(&[0u8; NONCE_LEN]);
     encode_into(&mut out, claims);
+    // The synthetic nonce covers the header too (version, epoch, issue time): the same claims
+    // sealed in another layout never share a nonce.
     let nonce = random_nonce.unwrap_or_else(|| {
         let mut nonce = [0u8; NONCE_LEN];
-        let tag = hmac::sign(&secrets.token_nonce, &out[HEADER..]);
-        nonce.copy_from_slice(&tag.as_ref()[..NONCE_LEN]);
+        let mut ctx = hmac::Context::with_key(&secrets.token_nonce);
+        ctx.update(&out[..NONCE_AT]);
+        ctx.update(&out[HEADER..]);
+        nonce.copy_from_slice(&ctx.sign().as_ref()[..NONCE_LEN]);
         nonce
     });
     out[NONCE_AT..HEADER].copy_from_slice(&nonce);
-    let mut aad = [0u8; NONCE_AT - 1];
-    aad.copy_from_slice(&out[1..NONCE_AT]);
+    let mut aad = [0u8; NONCE_AT];
+    aad.copy_from_slice(&out[..NONCE_AT]);
     envelope::seal(&secrets.token_seal, &mut out, HEADER, nonce, &aad);
     // base64-simd: tokens are the longest thing an issuing call writes, and the vector encoder
     // is several times faster than the general-purpose one on them.
@@ -92,15 +96,26 @@ pub fn open(secrets: &Secrets, epoch: u32, token: &str) -> Result<SessionClaims,
     if raw.len() < header + TAG_LEN {
         return Err(OpenError::Malformed);
     }
-    let mut aad = [0u8; NONCE_AT - 1];
-    let aad = &mut aad[..nonce_at - 1];
-    aad.copy_from_slice(&raw[1..nonce_at]);
-    let token_epoch = u32::from_be_bytes([aad[0], aad[1], aad[2], aad[3]]);
+    // The associated data: the whole header before the nonce in this layout (version, epoch,
+    // issue time), the epoch alone in the older ones.
+    let mut header_bytes = [0u8; NONCE_AT];
+    header_bytes[..nonce_at].copy_from_slice(&raw[..nonce_at]);
+    let token_epoch = u32::from_be_bytes([
+        header_bytes[1],
+        header_bytes[2],
+        header_bytes[3],
+        header_bytes[4],
+    ]);
     let issued = (nonce_at == NONCE_AT).then(|| {
         let mut be = [0u8; 8];
-        be.copy_from_slice(&aad[4..12]);
+        be.copy_from_slice(&header_bytes[5..NONCE_AT]);
         i64::from_be_bytes(be)
     });
+    let aad = if nonce_at == NONCE_AT {
+        &header_bytes[..]
+    } else {
+        &header_bytes[1..nonce_at]
+    };
     let nonce = envelope::nonce_at(&raw, nonce_at).ok_or(OpenError::Malformed)?;
     // Opened under the token's own epoch: whether it is this server's at all, then whether it is
     // of this epoch.

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::fake::Fake;
+use crate::logging::RequestLines;
 use crate::mode::Backend;
 
 pub(crate) struct App {
@@ -13,6 +14,6 @@ pub(crate) struct App {
     pub fake: Fake,
     pub max_body_bytes: usize,
     pub body_read_timeout: Duration,
-    /// Whether each request gets its log line (`request_log`).
-    pub log_requests: bool,
+    /// Where each request's log line goes; `None` when those lines are off.
+    pub request_lines: Option<&'static RequestLines>,
 }

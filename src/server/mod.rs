@@ -68,7 +68,7 @@ impl Server {
             fake: Fake::new(&config.fake).with_local_url(local_url(local_addr)),
             max_body_bytes: config.server.max_body_bytes,
             body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
-            log_requests: request_log::enabled(),
+            request_lines: crate::logging::request_lines(),
         });
         warn_of_a_distant_clock(&config);
         let (stop, stopped) = watch::channel(false);
@@ -120,23 +120,28 @@ impl Drop for Server {
     }
 }
 
-/// A clock pinned more than a day away from the system clock is usually a mistake: SDKs compare
-/// credentials' expiry with their own clock, and refresh (or give up on) credentials that look
-/// expired to them.
+/// A clock pinned more than a day away from the system clock is usually a mistake, and each
+/// direction has its own consequence.
 fn warn_of_a_distant_clock(config: &Config) {
+    const DAY_MS: i64 = 86_400_000;
     let Ok(Some(pinned)) = config.fake.pinned_clock_ms() else {
         return;
     };
-    const DAY_MS: i64 = 86_400_000;
     let away = pinned - crate::fake::Clock::new(None).now_ms();
-    if away.abs() > DAY_MS {
-        let n = away.abs() / DAY_MS;
-        let side = if away < 0 { "behind" } else { "ahead of" };
+    let days = away.abs() / DAY_MS;
+    if away < -DAY_MS {
         tracing::warn!(
-            "fake.clock is pinned {n} day(s) {side} the system clock: SDKs and the aws CLI compare \
-             Expiration with their own clock, so credentials issued at a pinned time in the past \
-             look expired to them (\"Credentials were refreshed, but the refreshed credentials are \
-             still expired\"); pin a time near now, or advance it with POST /_parlel/clock"
+            "fake.clock is pinned {days} day(s) behind the system clock: SDKs and the aws CLI \
+             compare Expiration with their own clock, so credentials issued at a pinned time in \
+             the past look expired to them (\"Credentials were refreshed, but the refreshed \
+             credentials are still expired\"); pin a time near now or in the future, or move it \
+             with POST /_parlel/clock"
+        );
+    } else if away > DAY_MS {
+        tracing::warn!(
+            "fake.clock is pinned {days} day(s) ahead of the system clock: credentials expire \
+             relative to it (SDKs see them valid for longer), but web identity tokens and SAML \
+             assertions made with a real clock look expired or stale to the fake"
         );
     }
 }

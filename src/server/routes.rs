@@ -1,4 +1,4 @@
-//! Which path a request takes: an admin route (`/_parlel`, `/_parlel/*`) or the STS request path.
+//! Which path a request takes: an admin route (`/_parlel/*`) or the STS request path.
 //! The one place that reads the URL's path to decide.
 
 use std::convert::Infallible;
@@ -16,22 +16,17 @@ pub(super) async fn handle(
     app: &App,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    let path = request.uri().path();
-    let route = match path.strip_prefix("/_parlel") {
-        Some("") => Some(String::new()),
-        Some(rest) => rest.strip_prefix('/').map(str::to_owned),
-        None => None,
-    };
-    let Some(route) = route else {
+    let Some(route) = request.uri().path().strip_prefix("/_parlel/") else {
         return Ok(sts::answer(app, request).await);
     };
-    let started = app.log_requests.then(Instant::now);
+    let route = route.to_owned();
+    let started = app.request_lines.map(|lines| (lines, Instant::now()));
     let method = request.method().clone();
     let response = admin::handle(app, &route, request).await;
-    if let Some(started) = started {
+    if let Some((lines, started)) = started {
         let path = format!("/_parlel/{route}");
         let status = response.status().as_u16();
-        request_log::line(&method, &path, status, &Seen::default(), started);
+        request_log::line(lines, &method, &path, status, &Seen::default(), started);
     }
     Ok(response)
 }

@@ -19,13 +19,20 @@ use crate::wire::render::{self, Format};
 use crate::wire::request::{self, RawRequest, StsRequest};
 
 pub(super) async fn answer(app: &App, request: Request<Incoming>) -> Response<Body> {
-    let started = app.log_requests.then(Instant::now);
+    let started = app.request_lines.map(|lines| (lines, Instant::now()));
     let (parts, body) = request.into_parts();
     let mut seen = Seen::default();
     let response = stages(app, &parts, body, &mut seen).await;
-    if let Some(started) = started {
+    if let Some((lines, started)) = started {
         let status = response.status().as_u16();
-        request_log::line(&parts.method, parts.uri.path(), status, &seen, started);
+        request_log::line(
+            lines,
+            &parts.method,
+            parts.uri.path(),
+            status,
+            &seen,
+            started,
+        );
     }
     response
 }
@@ -59,7 +66,7 @@ async fn stages(app: &App, parts: &Parts, body: Incoming, seen: &mut Seen) -> Re
             return refused(app, error, format);
         }
     };
-    request.describe_caller = app.log_requests;
+    request.describe_caller = app.request_lines.is_some();
     seen.action = Some(request.operation.name);
 
     let mut answer = app.backend.answer(&app.fake, &request).await;

@@ -101,6 +101,28 @@ async fn one_line_per_request_with_the_caller_and_never_a_secret() {
 }
 
 #[tokio::test]
+async fn a_malformed_key_never_reaches_the_log_as_it_was_sent() {
+    let server = Process::start(&[], &[]).await;
+    // A presigned-style credential whose key holds a newline and a forged log line.
+    let forged = "AKIA%0A2026-01-01T00:00:00.000000Z%20%20INFO%20forged%2Fline%2F20260101%2Fus-east-1%2Fsts%2Faws4_request";
+    let r = raw_at(
+        server.addr(),
+        "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded",
+        &format!("{GCI}&X-Amz-Credential={forged}&X-Amz-Security-Token=garbage"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let stderr = server.stderr_with("a malformed access key id").await;
+    assert!(!stderr.contains("INFO forged"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|l| !l.starts_with("2026-01-01T00:00:00.000000Z")),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn json_lines_and_quiet_levels() {
     let server = Process::start(&["--log-format", "json"], &[]).await;
     raw_at(
@@ -118,8 +140,9 @@ async fn json_lines_and_quiet_levels() {
     assert_eq!(json["status"], 200);
     assert!(json["latency_us"].is_u64(), "{json}");
 
+    // At warn the request lines go, the warnings stay (a clock pinned in the past gives one).
     let quiet = Process::start(
-        &["--log-level", "warn"],
+        &["--log-level", "warn", "--clock", "2020-01-01T00:00:00Z"],
         &[("PARLEL_STS_LOG_FORMAT", "text")],
     )
     .await;
@@ -127,6 +150,10 @@ async fn json_lines_and_quiet_levels() {
     let (status, stderr) = quiet.stop().await;
     assert!(status.success());
     assert!(request_lines(&stderr).is_empty(), "{stderr}");
+    assert!(
+        stderr.contains(" WARN ") && stderr.contains("fake.clock is pinned"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -182,7 +209,7 @@ async fn a_stale_session_token_is_answered_as_the_default_principal_and_said_lou
     for part in [
         creds.access_key_id(),
         &format!(
-            "was issued at {issued} by another server, or by this one before a restart without a seed"
+            "says it was issued at {issued} (by another server, or by this one before a restart without a seed)"
         ),
         "answered as arn:aws:iam::000000000000:user/parlel",
     ] {
@@ -205,12 +232,27 @@ async fn a_clock_pinned_far_from_now_is_warned_about() {
         ),
         "{stderr}"
     );
+    let ahead = Process::start(&["--clock", "2099-01-01T00:00:00Z"], &[]).await;
+    let stderr = ahead.stderr_with("fake.clock is pinned").await;
+    assert!(
+        stderr.contains("day(s) ahead of the system clock"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("web identity tokens and SAML assertions"),
+        "{stderr}"
+    );
     let near = Process::start(
         &["--clock", &parlel_sts::timestamp::iso8601_seconds(now())],
         &[],
     )
     .await;
+    raw_at(near.addr(), "GET /_parlel/health HTTP/1.1", "").await;
     let (_, stderr) = near.stop().await;
+    assert!(
+        stderr.contains("path=/_parlel/health"),
+        "the log was written: {stderr}"
+    );
     assert!(!stderr.contains("fake.clock is pinned"), "{stderr}");
 }
 

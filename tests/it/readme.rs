@@ -184,7 +184,13 @@ async fn run_checked(
     stdout
 }
 
+/// A block whose client is missing is skipped, saying so; under `.ci/run`
+/// (`PARLEL_REQUIRE_CLIENTS=1`) that is a failure instead: CI must run every block.
 fn skip(why: &str) {
+    assert!(
+        std::env::var_os("PARLEL_REQUIRE_CLIENTS").is_none(),
+        "{why}, and PARLEL_REQUIRE_CLIENTS is set"
+    );
     eprintln!("SKIPPED: {why} (.ci/run installs it)");
 }
 
@@ -289,6 +295,10 @@ async fn the_identity_provider_block_starts_a_server_that_enforces_it() {
     )
     .await;
     assert_eq!(err.1, "InvalidIdentityToken", "{err:?}");
+    assert!(
+        err.2.starts_with("Couldn't retrieve verification key"),
+        "the declared provider's keys were not the ones checked: {err:?}"
+    );
 }
 
 #[tokio::test]

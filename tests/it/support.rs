@@ -254,6 +254,8 @@ impl Process {
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .envs(env.iter().copied())
             .env_remove("NO_COLOR")
+            .env_remove("PARLEL_STS_CONFIG")
+            .env_remove("PARLEL_STS_LOG_LEVEL")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -333,6 +335,8 @@ pub async fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Strin
     let out = tokio::process::Command::new(BIN)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PARLEL_STS_CONFIG")
+        .env_remove("PARLEL_STS_LOG_LEVEL")
         .envs(env.iter().copied())
         .output();
     let out = tokio::time::timeout(std::time::Duration::from_secs(10), out)
