@@ -306,6 +306,12 @@ fn field(buf: &mut Vec<u8>, name: &str, value: &str) {
     buf.push(b' ');
     buf.extend_from_slice(name.as_bytes());
     buf.push(b'=');
+    // The usual value (an ARN, an Action, a path) has nothing to escape: copied whole.
+    let plain = |b: u8| b >= 0x20 && b != 0x7f;
+    if value.bytes().fold(true, |all, b| all & plain(b)) {
+        buf.extend_from_slice(value.as_bytes());
+        return;
+    }
     for &b in value.as_bytes() {
         match b {
             b'\n' => buf.extend_from_slice(b"\\n"),
