@@ -278,34 +278,46 @@ impl RequestLines {
     }
 }
 
-/// As tracing's text format lays out an event: `TIME  INFO target: field=value ...`.
+/// A field's value: text, or a number (unquoted in JSON).
+enum Value<'a> {
+    Text(&'a str),
+    Number(u64),
+}
+
+/// The line's fields, in the order both formats write them.
+fn fields<'a>(line: &RequestLine<'a>) -> [(&'static str, Value<'a>); 7] {
+    [
+        ("method", Value::Text(line.method)),
+        ("path", Value::Text(line.path)),
+        ("action", Value::Text(line.action)),
+        ("caller", Value::Text(line.caller)),
+        ("status", Value::Number(u64::from(line.status))),
+        ("code", Value::Text(line.code)),
+        ("latency_us", Value::Number(line.latency_us)),
+    ]
+}
+
+/// As tracing's text format lays out an event: `TIME  INFO target: field=value ...`, control
+/// characters escaped so that a value never starts a line of its own.
 fn text_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
     buf.extend_from_slice(timestamp);
     buf.extend_from_slice(b"  INFO ");
     buf.extend_from_slice(REQUEST_TARGET.as_bytes());
-    buf.extend_from_slice(b":");
+    buf.push(b':');
     let mut digits = [0u8; 20];
-    for (name, value) in [
-        ("method", line.method),
-        ("path", line.path),
-        ("action", line.action),
-        ("caller", line.caller),
-    ] {
-        field(buf, name, value);
+    for (name, value) in fields(line) {
+        buf.push(b' ');
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b'=');
+        match value {
+            Value::Text(text) => escaped(buf, text),
+            Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
+        }
     }
-    buf.extend_from_slice(b" status=");
-    buf.extend_from_slice(decimal::digits(u64::from(line.status), &mut digits));
-    field(buf, "code", line.code);
-    buf.extend_from_slice(b" latency_us=");
-    buf.extend_from_slice(decimal::digits(line.latency_us, &mut digits));
     buf.push(b'\n');
 }
 
-/// ` name=value`, with control characters escaped: a value never starts a line of its own.
-fn field(buf: &mut Vec<u8>, name: &str, value: &str) {
-    buf.push(b' ');
-    buf.extend_from_slice(name.as_bytes());
-    buf.push(b'=');
+fn escaped(buf: &mut Vec<u8>, value: &str) {
     // The usual value (an ARN, an Action, a path) has nothing to escape: copied whole.
     let plain = |b: u8| b >= 0x20 && b != 0x7f;
     if value.bytes().fold(true, |all, b| all & plain(b)) {
@@ -337,29 +349,22 @@ fn json_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
     buf.extend_from_slice(timestamp);
     buf.extend_from_slice(b"\",\"level\":\"INFO\"");
     let mut digits = [0u8; 20];
-    for (name, value) in [
-        ("method", line.method),
-        ("path", line.path),
-        ("action", line.action),
-        ("caller", line.caller),
-    ] {
-        json_field(buf, name, value);
+    for (name, value) in fields(line)
+        .into_iter()
+        .chain([("target", Value::Text(REQUEST_TARGET))])
+    {
+        buf.extend_from_slice(b",\"");
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(b"\":");
+        match value {
+            // serde_json escapes as JSON requires; writing into a Vec cannot fail.
+            Value::Text(text) => {
+                let _ = serde_json::to_writer(&mut *buf, text);
+            }
+            Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
+        }
     }
-    buf.extend_from_slice(b",\"status\":");
-    buf.extend_from_slice(decimal::digits(u64::from(line.status), &mut digits));
-    json_field(buf, "code", line.code);
-    buf.extend_from_slice(b",\"latency_us\":");
-    buf.extend_from_slice(decimal::digits(line.latency_us, &mut digits));
-    json_field(buf, "target", REQUEST_TARGET);
     buf.extend_from_slice(b"}\n");
-}
-
-fn json_field(buf: &mut Vec<u8>, name: &str, value: &str) {
-    buf.extend_from_slice(b",\"");
-    buf.extend_from_slice(name.as_bytes());
-    buf.extend_from_slice(b"\":");
-    // serde_json escapes exactly as JSON requires; writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, value);
 }
 
 #[cfg(test)]

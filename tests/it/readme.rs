@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_parlel-sts");
+use crate::support::{BIN, Process};
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// A block of README.md marked to run.
@@ -94,27 +94,26 @@ fn has(program: &str, args: &[&str]) -> bool {
 }
 
 /// The binary on `port`, from the repository root, after its ready line.
-async fn serve(port: u16, args: &[&str]) -> Child {
-    let mut child = Command::new(BIN)
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(args)
-        .current_dir(ROOT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    tokio::time::timeout(
-        Duration::from_secs(10),
-        BufReader::new(stdout).read_line(&mut line),
-    )
-    .await
-    .expect("ready line in time")
-    .expect("read ready line");
-    assert!(line.starts_with("parlel-sts ready on "), "{line}");
-    child
+async fn serve(port: u16, args: &[&str]) -> Process {
+    let listen = format!("127.0.0.1:{port}");
+    let mut all = vec!["--listen", listen.as_str()];
+    all.extend_from_slice(args);
+    Process::start(&all, &[]).await
+}
+
+/// A server started with the TOML block `kind` as its config file, and a client of it.
+async fn serve_block(kind: &str) -> (Process, aws_sdk_sts::Client) {
+    let example = example(kind);
+    assert_eq!(example.lang, "toml");
+    let dir = scratch(kind);
+    let file = dir.join("proxy.toml");
+    std::fs::write(&file, &example.code).expect("write the block");
+    let server = Process::start(&["--config", &file.to_string_lossy()], &[]).await;
+    let sts = crate::support::client_at(
+        &server.endpoint,
+        aws_sdk_sts::config::Credentials::new("parlel", "parlel", None, None, "test"),
+    );
+    (server, sts)
 }
 
 /// A scratch directory with its own HOME, so no ~/.aws of the machine takes part.
@@ -270,18 +269,8 @@ async fn the_javascript_example_runs() {
 
 #[tokio::test]
 async fn the_identity_provider_block_starts_a_server_that_enforces_it() {
-    let example = example("identity-provider");
-    assert_eq!(example.lang, "toml");
-    let dir = scratch("identity-provider");
-    let file = dir.join("proxy.toml");
-    std::fs::write(&file, &example.code).expect("write the block");
-    let port = free_port();
-    let _server = serve(port, &["--config", &file.to_string_lossy()]).await;
+    let (_server, sts) = serve_block("identity-provider").await;
     // The declared issuer's tokens are now checked: one signed by nobody is refused.
-    let sts = crate::support::client_at(
-        &format!("http://127.0.0.1:{port}"),
-        aws_sdk_sts::config::Credentials::new("parlel", "parlel", None, None, "test"),
-    );
     let header = b64(br#"{"alg":"RS256","kid":"nobody"}"#);
     let claims = b64(
         br#"{"iss":"https://token.actions.githubusercontent.com","sub":"repo:o/r","aud":"sts.amazonaws.com","exp":4102444800}"#,
@@ -303,17 +292,7 @@ async fn the_identity_provider_block_starts_a_server_that_enforces_it() {
 
 #[tokio::test]
 async fn the_trade_in_token_block_is_a_config_the_server_takes() {
-    let example = example("trade-in-token");
-    assert_eq!(example.lang, "toml");
-    let dir = scratch("trade-in");
-    let file = dir.join("proxy.toml");
-    std::fs::write(&file, &example.code).expect("write the block");
-    let port = free_port();
-    let _server = serve(port, &["--config", &file.to_string_lossy()]).await;
-    let sts = crate::support::client_at(
-        &format!("http://127.0.0.1:{port}"),
-        aws_sdk_sts::config::Credentials::new("parlel", "parlel", None, None, "test"),
-    );
+    let (_server, sts) = serve_block("trade-in-token").await;
     let out = sts
         .get_delegated_access_token()
         .trade_in_token("ci-fixed-trade-in-token")
