@@ -231,11 +231,14 @@ pub fn init(level: &str, format: LogFormat) -> LogGuard {
 
 /// One request's line: what `RequestLines::write` lays out.
 pub struct RequestLine<'a> {
+    /// An HTTP method (a token: nothing to escape).
     pub method: &'a str,
     pub path: &'a str,
+    /// An Action of the model, or `-`.
     pub action: &'a str,
     pub caller: &'a str,
     pub status: u16,
+    /// An error code of the model, or `-`.
     pub code: &'a str,
     pub latency_us: u64,
 }
@@ -247,10 +250,9 @@ thread_local! {
 }
 
 impl RequestLines {
-    pub fn write(&self, line: &RequestLine<'_>) {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+    /// Writes `line`, stamped `now`.
+    pub fn write(&self, line: &RequestLine<'_>, now: SystemTime) {
+        let now = now.duration_since(UNIX_EPOCH).unwrap_or_default();
         let seconds = i64::try_from(now.as_secs()).unwrap_or(0);
         LINE.with_borrow_mut(|(buf, second, prefix)| {
             if *second != seconds {
@@ -278,21 +280,23 @@ impl RequestLines {
     }
 }
 
-/// A field's value: text, or a number (unquoted in JSON).
+/// A field's value: text that may need escaping, a word that never does (an HTTP method, an
+/// Action or error code of the model), or a number (unquoted in JSON).
 enum Value<'a> {
     Text(&'a str),
+    Word(&'a str),
     Number(u64),
 }
 
 /// The line's fields, in the order both formats write them.
 fn fields<'a>(line: &RequestLine<'a>) -> [(&'static str, Value<'a>); 7] {
     [
-        ("method", Value::Text(line.method)),
+        ("method", Value::Word(line.method)),
         ("path", Value::Text(line.path)),
-        ("action", Value::Text(line.action)),
+        ("action", Value::Word(line.action)),
         ("caller", Value::Text(line.caller)),
         ("status", Value::Number(u64::from(line.status))),
-        ("code", Value::Text(line.code)),
+        ("code", Value::Word(line.code)),
         ("latency_us", Value::Number(line.latency_us)),
     ]
 }
@@ -311,6 +315,7 @@ fn text_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
         buf.push(b'=');
         match value {
             Value::Text(text) => escaped(buf, text),
+            Value::Word(word) => buf.extend_from_slice(word.as_bytes()),
             Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
         }
     }
@@ -358,7 +363,7 @@ fn json_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
         buf.extend_from_slice(b"\":");
         match value {
             // serde_json escapes as JSON requires; writing into a Vec cannot fail.
-            Value::Text(text) => {
+            Value::Text(text) | Value::Word(text) => {
                 let _ = serde_json::to_writer(&mut *buf, text);
             }
             Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),

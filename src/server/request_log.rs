@@ -3,7 +3,7 @@
 //! token: the caller is named by its ARN only. Laid out and queued by `logging::RequestLines`, and
 //! skipped entirely (no clock read, no ARN made) when that level is off.
 
-use std::time::Instant;
+use std::time::SystemTime;
 
 use crate::logging::{RequestLine, RequestLines};
 
@@ -21,15 +21,19 @@ pub(super) fn line(
     path: &str,
     status: u16,
     seen: &Seen,
-    started: Instant,
+    started: SystemTime,
 ) {
-    lines.write(&RequestLine {
+    // One clock for both the latency and the line's time stamp.
+    let now = SystemTime::now();
+    let latency = now.duration_since(started).unwrap_or_default();
+    let line = RequestLine {
         method: method.as_str(),
         path,
         action: seen.action.unwrap_or("-"),
         caller: seen.caller.as_deref().unwrap_or("-"),
         status,
         code: seen.code.unwrap_or("-"),
-        latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-    });
+        latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+    };
+    lines.write(&line, now);
 }

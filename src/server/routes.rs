@@ -2,7 +2,7 @@
 //! The one place that reads the URL's path to decide.
 
 use std::convert::Infallible;
-use std::time::Instant;
+use std::time::SystemTime;
 
 use http::{Request, Response};
 use hyper::body::Incoming;
@@ -20,7 +20,7 @@ pub(super) async fn handle(
         return Ok(sts::answer(app, request).await);
     };
     let route = route.to_owned();
-    let started = app.request_lines.map(|lines| (lines, Instant::now()));
+    let started = app.request_lines.map(|lines| (lines, SystemTime::now()));
     let method = request.method().clone();
     let response = admin::handle(app, &route, request).await;
     if let Some((lines, started)) = started {

@@ -3,7 +3,7 @@
 //! then the request's log line. An answer made before the mode (a limit, a redirect, an unknown
 //! Action, no credentials) takes its ids from the fake, as every answer made here does.
 
-use std::time::Instant;
+use std::time::SystemTime;
 
 use http::request::Parts;
 use http::{HeaderValue, Request, Response, header};
@@ -19,7 +19,7 @@ use crate::wire::render::{self, Format};
 use crate::wire::request::{self, RawRequest, StsRequest};
 
 pub(super) async fn answer(app: &App, request: Request<Incoming>) -> Response<Body> {
-    let started = app.request_lines.map(|lines| (lines, Instant::now()));
+    let started = app.request_lines.map(|lines| (lines, SystemTime::now()));
     let (parts, body) = request.into_parts();
     let mut seen = Seen::default();
     let response = stages(app, &parts, body, &mut seen).await;

@@ -1,6 +1,6 @@
 //! The AWS Query protocol, both ways: an HTTP request to an `StsRequest` (`headers`, `form`,
-//! `params`, `caller`, `request`), and an `Answer` back to HTTP (`output`, `ids`, `answer`,
-//! `render` with `xml` and `json`).
+//! `params`, `caller`, `request`; `sigv4` checks signatures), and an `Answer` back to HTTP
+//! (`output`, `ids`, `answer`, `render` with `xml` and `json`).
 
 pub mod answer;
 pub mod caller;
@@ -12,4 +12,5 @@ pub mod output;
 pub mod params;
 pub mod render;
 pub mod request;
+pub mod sigv4;
 mod xml;

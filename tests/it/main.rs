@@ -15,6 +15,7 @@ mod robustness;
 mod root;
 mod saml;
 mod session_policy;
+mod sigv4;
 mod startup;
 mod support;
 mod validation;

@@ -1,0 +1,154 @@
+//! The canonical request of SigV4, as AWS builds it for every service but S3: the method, the
+//! path with dot segments and repeated slashes removed and then percent-encoded again (so that an
+//! encoded `%3A` is `%253A`), the query sorted by encoded name and value, the signed headers
+//! (lower-case names, values trimmed with inner runs of spaces folded, repeated headers joined by
+//! commas), the signed header list, and the SHA-256 of the payload.
+
+use http::HeaderMap;
+
+use super::{Form, Stated};
+
+/// The canonical request of a request that arrived as `method`, `path` and `query` (both as sent,
+/// percent-encoded), with these headers and a payload whose SHA-256 is `payload_hash`. `None` when
+/// a signed header is not in the request.
+pub fn canonical_request(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    stated: &Stated<'_>,
+    payload_hash: &str,
+) -> Option<String> {
+    let mut out = String::with_capacity(256 + query.len());
+    out.push_str(method);
+    out.push('\n');
+    canonical_path(path, &mut out);
+    out.push('\n');
+    canonical_query(query, stated.form, &mut out);
+    out.push('\n');
+    for name in stated.signed_headers.split(';') {
+        out.push_str(name);
+        out.push(':');
+        let mut first = true;
+        let mut any = false;
+        for value in headers.get_all(name) {
+            any = true;
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            folded(value.as_bytes(), &mut out);
+        }
+        if !any {
+            return None;
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(stated.signed_headers);
+    out.push('\n');
+    out.push_str(payload_hash);
+    Some(out)
+}
+
+/// A header value trimmed, inner runs of spaces and tabs folded into one space.
+fn folded(value: &[u8], out: &mut String) {
+    let text = String::from_utf8_lossy(value);
+    let mut words = text.split([' ', '\t']).filter(|w| !w.is_empty());
+    if let Some(word) = words.next() {
+        out.push_str(word);
+    }
+    for word in words {
+        out.push(' ');
+        out.push_str(word);
+    }
+}
+
+/// The path with RFC 3986's dot segments removed and empty segments dropped, each byte that is
+/// not unreserved (nor `/`) percent-encoded; `/` when nothing is left.
+fn canonical_path(path: &str, out: &mut String) {
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            _ => segments.push(segment),
+        }
+    }
+    out.push('/');
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        encode(segment.as_bytes(), out);
+    }
+    if !segments.is_empty() && path.ends_with('/') {
+        out.push('/');
+    }
+}
+
+/// The query's `name=value` pairs, decoded (only `%XX`: a `+` is a plus), encoded again, sorted
+/// by name and then value; a presigned request's own `X-Amz-Signature` is left out.
+fn canonical_query(query: &str, form: Form, out: &mut String) {
+    let mut pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (reencoded(name), reencoded(value))
+        })
+        .filter(|(name, _)| !(matches!(form, Form::Query { .. }) && name == "X-Amz-Signature"))
+        .collect();
+    pairs.sort();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
+}
+
+/// `%XX` decoded, then encoded as SigV4 encodes.
+fn reencoded(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push(high << 4 | low);
+                i += 3;
+            }
+            (b, _, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    let mut out = String::with_capacity(decoded.len() + 8);
+    encode(&decoded, &mut out);
+    out
+}
+
+/// Every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) as `%XX`, upper-case hex.
+fn encode(bytes: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
