@@ -288,16 +288,33 @@ enum Value<'a> {
     Number(u64),
 }
 
+/// A field: its name as each format writes it before the value (` name=`, `,"name":`), and
+/// the value.
+struct Field<'a> {
+    text: &'static str,
+    json: &'static str,
+    value: Value<'a>,
+}
+
 /// The line's fields, in the order both formats write them.
-fn fields<'a>(line: &RequestLine<'a>) -> [(&'static str, Value<'a>); 7] {
+fn fields<'a>(line: &RequestLine<'a>) -> [Field<'a>; 7] {
+    let field = |text, json, value| Field { text, json, value };
     [
-        ("method", Value::Word(line.method)),
-        ("path", Value::Text(line.path)),
-        ("action", Value::Word(line.action)),
-        ("caller", Value::Text(line.caller)),
-        ("status", Value::Number(u64::from(line.status))),
-        ("code", Value::Word(line.code)),
-        ("latency_us", Value::Number(line.latency_us)),
+        field(" method=", ",\"method\":", Value::Word(line.method)),
+        field(" path=", ",\"path\":", Value::Text(line.path)),
+        field(" action=", ",\"action\":", Value::Word(line.action)),
+        field(" caller=", ",\"caller\":", Value::Text(line.caller)),
+        field(
+            " status=",
+            ",\"status\":",
+            Value::Number(u64::from(line.status)),
+        ),
+        field(" code=", ",\"code\":", Value::Word(line.code)),
+        field(
+            " latency_us=",
+            ",\"latency_us\":",
+            Value::Number(line.latency_us),
+        ),
     ]
 }
 
@@ -305,15 +322,11 @@ fn fields<'a>(line: &RequestLine<'a>) -> [(&'static str, Value<'a>); 7] {
 /// characters escaped so that a value never starts a line of its own.
 fn text_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
     buf.extend_from_slice(timestamp);
-    buf.extend_from_slice(b"  INFO ");
-    buf.extend_from_slice(REQUEST_TARGET.as_bytes());
-    buf.push(b':');
+    buf.extend_from_slice(b"  INFO parlel_sts::request:");
     let mut digits = [0u8; 20];
-    for (name, value) in fields(line) {
-        buf.push(b' ');
-        buf.extend_from_slice(name.as_bytes());
-        buf.push(b'=');
-        match value {
+    for field in fields(line) {
+        buf.extend_from_slice(field.text.as_bytes());
+        match field.value {
             Value::Text(text) => escaped(buf, text),
             Value::Word(word) => buf.extend_from_slice(word.as_bytes()),
             Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
@@ -354,14 +367,9 @@ fn json_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
     buf.extend_from_slice(timestamp);
     buf.extend_from_slice(b"\",\"level\":\"INFO\"");
     let mut digits = [0u8; 20];
-    for (name, value) in fields(line)
-        .into_iter()
-        .chain([("target", Value::Text(REQUEST_TARGET))])
-    {
-        buf.extend_from_slice(b",\"");
-        buf.extend_from_slice(name.as_bytes());
-        buf.extend_from_slice(b"\":");
-        match value {
+    for field in fields(line) {
+        buf.extend_from_slice(field.json.as_bytes());
+        match field.value {
             // serde_json escapes as JSON requires; writing into a Vec cannot fail.
             Value::Text(text) | Value::Word(text) => {
                 let _ = serde_json::to_writer(&mut *buf, text);
@@ -369,7 +377,7 @@ fn json_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
             Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
         }
     }
-    buf.extend_from_slice(b"}\n");
+    buf.extend_from_slice(b",\"target\":\"parlel_sts::request\"}\n");
 }
 
 #[cfg(test)]
