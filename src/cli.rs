@@ -1,6 +1,7 @@
 //! The command line, a contract scripts rely on:
 //! `parlel-sts [serve] [--config FILE] [--listen ADDR:PORT] [--mode fake|record|replay]
-//!  [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL] [--log-format text|json]`.
+//!  [--auth permissive|strict] [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]
+//!  [--log-format text|json]`.
 //! Each flag can also come from a `PARLEL_STS_*` environment variable; both override `proxy.toml`.
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::config::Overrides;
 use crate::logging::LogFormat;
 use crate::mode::Mode;
+use crate::wire::sigv4::AuthMode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +49,9 @@ pub struct Flags {
     /// Who answers: the built-in fake, or (later) record / replay.
     #[arg(long, global = true, env = "PARLEL_STS_MODE", value_enum)]
     pub mode: Option<Mode>,
+    /// Whether signatures are checked: permissive (the default) accepts any, strict verifies SigV4.
+    #[arg(long, global = true, env = "PARLEL_STS_AUTH", value_enum)]
+    pub auth: Option<AuthMode>,
     /// The default account id (12 digits).
     #[arg(long, global = true, env = "PARLEL_STS_ACCOUNT", value_name = "ID")]
     pub account: Option<String>,
@@ -70,9 +75,10 @@ pub struct Flags {
 }
 
 /// Each flag: its argument id, the configuration key it sets, and its environment variable.
-const FLAG_KEYS: [(&str, &str, &str); 7] = [
+const FLAG_KEYS: [(&str, &str, &str); 8] = [
     ("listen", "server.listen", "PARLEL_STS_LISTEN"),
     ("mode", "server.mode", "PARLEL_STS_MODE"),
+    ("auth", "server.auth", "PARLEL_STS_AUTH"),
     ("account", "fake.account", "PARLEL_STS_ACCOUNT"),
     ("seed", "fake.seed", "PARLEL_STS_SEED"),
     ("clock", "fake.clock", "PARLEL_STS_CLOCK"),
@@ -113,6 +119,7 @@ impl Flags {
             config: self.config.clone(),
             listen: self.listen.clone(),
             mode: self.mode,
+            auth: self.auth,
             account: self.account.clone(),
             seed: self.seed,
             clock: self.clock.clone(),

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::logging::{self, LogFormat};
 use crate::mode::{self, Mode};
+use crate::wire::sigv4::AuthMode;
 
 /// The sections other parts own, composed here.
 pub use crate::fake::{FakeConfig, IdentityProviderConfig, TradeInTokenConfig, UserConfig};
@@ -36,6 +37,7 @@ pub struct Config {
 pub struct ServerConfig {
     pub listen: String,
     pub mode: Mode,
+    pub auth: AuthMode,
     pub log_level: String,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
@@ -50,6 +52,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:4729".into(),
             mode: Mode::Fake,
+            auth: AuthMode::Permissive,
             log_level: "info".into(),
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
@@ -67,6 +70,7 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     pub listen: Option<String>,
     pub mode: Option<Mode>,
+    pub auth: Option<AuthMode>,
     pub account: Option<String>,
     pub seed: Option<u64>,
     pub clock: Option<String>,
@@ -137,6 +141,9 @@ impl Config {
         replace(&mut self.fake.account, &o.account);
         if let Some(mode) = o.mode {
             self.server.mode = mode;
+        }
+        if let Some(auth) = o.auth {
+            self.server.auth = auth;
         }
         if let Some(format) = o.log_format {
             self.server.log_format = format;

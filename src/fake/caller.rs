@@ -110,3 +110,37 @@ impl Fake {
         })
     }
 }
+
+/// The access key id and secret of the built-in user that strict mode knows besides the configured
+/// ones (`fake.builtin_user`): the connection the README shows keeps working.
+pub const BUILTIN_KEY: &str = "parlel";
+
+impl Fake {
+    /// Strict mode: the secret access key of the credentials a request names, or AWS's refusal.
+    /// A session token must be one this server issued since its last reset, for this key, and
+    /// unexpired; a long-term key must be a configured user's with a secret, or the built-in one.
+    pub fn secret_of(
+        &self,
+        credentials: &CallerCredentials<'_>,
+        now: i64,
+    ) -> Result<String, StsError> {
+        if let Some(token) = credentials.session_token {
+            let epoch = self.epoch.load(std::sync::atomic::Ordering::Relaxed);
+            return match token::open(&self.secrets, epoch, token) {
+                Ok(claims) if claims.access_key_id != credentials.access_key_id => {
+                    Err(StsError::invalid_client_token_id())
+                }
+                Ok(claims) if claims.expires <= now => Err(StsError::expired_token()),
+                Ok(claims) => Ok(super::credentials::secret_access_key(&claims.secret)),
+                Err(_) => Err(StsError::invalid_client_token_id()),
+            };
+        }
+        if let Some(secret) = self.user_secrets.get(credentials.access_key_id) {
+            return Ok(secret.clone());
+        }
+        if self.builtin_user && credentials.access_key_id == BUILTIN_KEY {
+            return Ok(BUILTIN_KEY.to_owned());
+        }
+        Err(StsError::invalid_client_token_id())
+    }
+}

@@ -19,6 +19,9 @@ pub struct FakeConfig {
     pub clock: Option<String>,
     pub role_max_session_duration: i32,
     pub users: Vec<UserConfig>,
+    /// Strict mode also knows the access key `parlel` with the secret `parlel` (the default
+    /// connection of the README), as the default principal. `false` removes it.
+    pub builtin_user: bool,
     /// Refuse web identity tokens whose issuer has no `identity_providers` entry, as AWS does.
     pub require_identity_provider: bool,
     pub identity_providers: Vec<IdentityProviderConfig>,
@@ -41,6 +44,7 @@ impl Default for FakeConfig {
             clock: None,
             role_max_session_duration: 43_200,
             users: Vec::new(),
+            builtin_user: true,
             require_identity_provider: false,
             identity_providers: Vec::new(),
             public_url: None,
@@ -55,7 +59,7 @@ impl Default for FakeConfig {
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     pub access_key_id: String,
-    /// Kept for signature verification (a later feature); never logged.
+    /// What strict mode verifies this key's signatures with; never logged.
     #[serde(default)]
     pub secret_access_key: Option<String>,
     /// Defaults to `fake.account`.

@@ -31,7 +31,7 @@ impl Fake {
 }
 
 /// 40 characters of `[A-Za-z0-9+/]`, as AWS's secret access keys.
-fn secret_access_key(secret: &[u8; SECRET_BYTES]) -> String {
+pub(super) fn secret_access_key(secret: &[u8; SECRET_BYTES]) -> String {
     let mut text = [0u8; SECRET_BYTES / 3 * 4];
     let written = STANDARD.encode_slice(secret, &mut text).unwrap_or_default();
     std::str::from_utf8(&text[..written])

@@ -61,6 +61,10 @@ pub struct Fake {
     default_principal: Principal,
     /// Long-term access key id -> its principal (from `fake.users`).
     users: HashMap<String, Principal>,
+    /// Long-term access key id -> its secret, for the users that have one (strict mode).
+    user_secrets: HashMap<String, String>,
+    /// `fake.builtin_user`: strict mode knows `parlel` / `parlel` too.
+    builtin_user: bool,
     role_max_session_duration: i32,
     secrets: secrets::Secrets,
     entropy: entropy::Entropy,
@@ -95,6 +99,12 @@ impl Fake {
                 account: config.account.clone(),
             },
             users: HashMap::new(),
+            user_secrets: config
+                .users
+                .iter()
+                .filter_map(|u| Some((u.access_key_id.clone(), u.secret_access_key.clone()?)))
+                .collect(),
+            builtin_user: config.builtin_user,
             role_max_session_duration: config.role_max_session_duration,
             secrets,
             entropy,

@@ -79,6 +79,7 @@ fn health(app: &App) -> serde_json::Value {
         "status": "ok",
         "service": "sts",
         "mode": app.backend.mode().as_str(),
+        "auth": app.auth.as_str(),
         "live_sessions": fake.live_sessions(),
         "account": fake.account(),
         "version": env!("CARGO_PKG_VERSION"),

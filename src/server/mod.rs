@@ -66,6 +66,8 @@ impl Server {
         let app = Arc::new(App {
             backend,
             fake: Fake::new(&config.fake).with_local_url(local_url(local_addr)),
+            auth: config.server.auth,
+            signing_keys: crate::wire::sigv4::SigningKeys::default(),
             max_body_bytes: config.server.max_body_bytes,
             body_read_timeout: Duration::from_millis(config.server.body_read_timeout_ms),
             request_lines: crate::logging::request_lines(),

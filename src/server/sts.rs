@@ -1,5 +1,5 @@
 //! The STS request path, as a straight line of named stages:
-//! read the body (bounded) -> decode -> resolve -> (verify, strict mode) -> mode -> render, one write;
+//! read the body (bounded) -> decode -> resolve -> verify (strict mode) -> mode -> render, one write;
 //! then the request's log line. An answer made before the mode (a limit, a redirect, an unknown
 //! Action, no credentials) takes its ids from the fake, as every answer made here does.
 
@@ -15,8 +15,10 @@ use super::request_log::{self, Seen};
 use crate::error::{ErrorCode, StsError};
 use crate::wire::caller::read_caller;
 use crate::wire::headers::{RequestHeaders, ascii_str};
+use crate::wire::params::Params;
 use crate::wire::render::{self, Format};
 use crate::wire::request::{self, RawRequest, StsRequest};
+use crate::wire::sigv4::{self, AuthMode};
 
 pub(super) async fn answer(app: &App, request: Request<Incoming>) -> Response<Body> {
     let started = app.request_lines.map(|lines| (lines, SystemTime::now()));
@@ -66,6 +68,12 @@ async fn stages(app: &App, parts: &Parts, body: Incoming, seen: &mut Seen) -> Re
             return refused(app, error, format);
         }
     };
+    if app.auth == AuthMode::Strict
+        && let Err(error) = verify(app, &request, &headers, &params)
+    {
+        seen.code = Some(error.code.as_str());
+        return refused(app, error, format);
+    }
     request.describe_caller = app.request_lines.is_some();
     seen.action = Some(request.operation.name);
 
@@ -77,6 +85,30 @@ async fn stages(app: &App, parts: &Parts, body: Incoming, seen: &mut Seen) -> Re
     seen.code = answer.error_code();
     seen.caller = answer.take_caller_arn();
     render::respond(answer, format).map(Body::new)
+}
+
+/// Strict mode: a signed operation's signature, by the secret of the key it names. A bad or
+/// foreign token is refused before the signature is looked at, as AWS does. Unsigned operations
+/// are checked only when they carry a signature.
+fn verify(
+    app: &App,
+    request: &StsRequest<'_>,
+    headers: &RequestHeaders<'_>,
+    params: &Params,
+) -> Result<(), StsError> {
+    let (Some(credentials), Some(raw)) = (&request.caller, &request.raw) else {
+        return Ok(());
+    };
+    let stated = match headers.authorization.and_then(ascii_str) {
+        Some(authorization) => sigv4::from_authorization(
+            authorization,
+            raw.headers.get("x-amz-date").and_then(|v| v.to_str().ok()),
+        )?,
+        None => sigv4::from_query(|name| params.get(name))?,
+    };
+    let now = app.fake.clock().now();
+    let secret = app.fake.secret_of(credentials, now)?;
+    sigv4::verify(raw, &stated, &secret, now, &app.signing_keys)
 }
 
 /// An STS error answered before any mode saw the request.

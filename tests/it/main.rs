@@ -17,6 +17,7 @@ mod saml;
 mod session_policy;
 mod sigv4;
 mod startup;
+mod strict;
 mod support;
 mod validation;
 mod web_identity;

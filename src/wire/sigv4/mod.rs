@@ -8,7 +8,10 @@
 
 mod canonical;
 mod stated;
+mod verify;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
@@ -17,6 +20,7 @@ use subtle::ConstantTimeEq;
 
 pub use canonical::canonical_request;
 pub use stated::{from_authorization, from_query};
+pub use verify::{AuthMode, parse_amz_date, verify};
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
@@ -71,16 +75,66 @@ pub fn string_to_sign(stated: &Stated<'_>, canonical: &str) -> String {
 /// The signature `secret` gives `string_to_sign` in `stated`'s scope (`None` for a scope date
 /// that is not a date).
 pub fn signature_of(secret: &str, stated: &Stated<'_>, string_to_sign: &str) -> Option<String> {
+    let key = signing_key(secret, stated)?;
+    Some(calculate_signature(key, string_to_sign.as_bytes()))
+}
+
+/// aws-sigv4's signing key (the HMAC chain over date, region, service and `aws4_request`).
+fn signing_key(secret: &str, stated: &Stated<'_>) -> Option<[u8; 32]> {
     let day = scope_day(stated.scope_date)?;
     let key = generate_signing_key(secret, day, stated.region, stated.service);
-    Some(calculate_signature(key, string_to_sign.as_bytes()))
+    key.as_ref().try_into().ok()
+}
+
+/// Signing keys already derived, by (secret, date, region, service): a verified request then costs
+/// one HMAC, not five. Bounded: past `KEPT` entries it starts over.
+#[derive(Default)]
+pub struct SigningKeys(Mutex<HashMap<String, [u8; 32]>>);
+
+const KEPT: usize = 4096;
+
+impl SigningKeys {
+    fn get(&self, secret: &str, stated: &Stated<'_>) -> Option<[u8; 32]> {
+        let id = format!(
+            "{secret}\0{}\0{}\0{}",
+            stated.scope_date, stated.region, stated.service
+        );
+        if let Ok(keys) = self.0.lock()
+            && let Some(key) = keys.get(&id)
+        {
+            return Some(*key);
+        }
+        let key = signing_key(secret, stated)?;
+        if let Ok(mut keys) = self.0.lock() {
+            if keys.len() >= KEPT {
+                keys.clear();
+            }
+            keys.insert(id, key);
+        }
+        Some(key)
+    }
 }
 
 /// Whether `stated.signature` is the one `secret` makes for `canonical`, compared in constant time.
 pub fn signature_matches(secret: &str, stated: &Stated<'_>, canonical: &str) -> bool {
-    let Some(expected) = signature_of(secret, stated, &string_to_sign(stated, canonical)) else {
+    matches_with(signing_key(secret, stated), stated, canonical)
+}
+
+/// `signature_matches`, the signing key from `keys`.
+pub fn signature_matches_cached(
+    keys: &SigningKeys,
+    secret: &str,
+    stated: &Stated<'_>,
+    canonical: &str,
+) -> bool {
+    matches_with(keys.get(secret, stated), stated, canonical)
+}
+
+fn matches_with(key: Option<[u8; 32]>, stated: &Stated<'_>, canonical: &str) -> bool {
+    let Some(key) = key else {
         return false;
     };
+    let expected = calculate_signature(key, string_to_sign(stated, canonical).as_bytes());
     expected.len() == stated.signature.len()
         && bool::from(expected.as_bytes().ct_eq(stated.signature.as_bytes()))
 }

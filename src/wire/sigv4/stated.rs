@@ -11,6 +11,11 @@ pub fn from_authorization<'a>(
     authorization: &'a str,
     amz_date: Option<&'a str>,
 ) -> Result<Stated<'a>, StsError> {
+    if authorization.starts_with("AWS4-ECDSA-P256-SHA256 ") {
+        return Err(incomplete(
+            "parlel-sts does not verify SigV4a (AWS4-ECDSA-P256-SHA256) signatures in strict mode; sign with SigV4 (AWS4-HMAC-SHA256), as STS's regional endpoints expect",
+        ));
+    }
     let rest = authorization
         .strip_prefix(ALGORITHM)
         .and_then(|r| r.strip_prefix(' '))

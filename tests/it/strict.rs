@@ -1,0 +1,323 @@
+//! Strict mode (`server.auth = "strict"`) through aws-sdk-sts: correct signatures work, and each
+//! way a real credential goes wrong gets AWS's code and text. (Issue 14's first slice: header
+//! form through the Rust SDK; the CLI, boto3, presigned EKS tokens and Vault come next.)
+
+use aws_sdk_sts::config::Credentials;
+use parlel_sts::config::UserConfig;
+use parlel_sts::wire::sigv4::AuthMode;
+
+use crate::support::{GCI, client_at, failure, move_clock, raw, start_with, sts_error};
+
+const KEY: &str = "AKIAQAAAAAAAEXAMPLE1";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+async fn strict(edit: impl FnOnce(&mut parlel_sts::config::Config)) -> parlel_sts::Server {
+    start_with(|c| {
+        c.server.auth = AuthMode::Strict;
+        c.fake.users.push(UserConfig {
+            access_key_id: KEY.into(),
+            secret_access_key: Some(SECRET.into()),
+            account: Some("123456789012".into()),
+            principal: "user/alice".into(),
+        });
+        edit(c);
+    })
+    .await
+}
+
+fn signed(
+    server: &parlel_sts::Server,
+    key: &str,
+    secret: &str,
+    token: Option<&str>,
+) -> aws_sdk_sts::Client {
+    client_at(
+        &server.endpoint(),
+        Credentials::new(key, secret, token.map(str::to_owned), None, "test"),
+    )
+}
+
+#[tokio::test]
+async fn correct_signatures_work_for_users_the_builtin_key_and_issued_sessions() {
+    let server = strict(|_| {}).await;
+    let alice = signed(&server, KEY, SECRET, None);
+    let me = alice.get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/alice"));
+    let builtin = signed(&server, "parlel", "parlel", None);
+    let me = builtin.get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:iam::000000000000:user/parlel"));
+    // A session this server issued signs with the secret it handed out.
+    let role = alice
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/app")
+        .role_session_name("strict")
+        .send()
+        .await
+        .unwrap();
+    let c = role.credentials().unwrap();
+    let session = signed(
+        &server,
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token()),
+    );
+    let me = session.get_caller_identity().send().await.unwrap();
+    assert_eq!(
+        me.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/app/strict")
+    );
+    // A chain: the session assumes a role in turn.
+    let chained = session
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/next")
+        .role_session_name("hop")
+        .send()
+        .await
+        .unwrap();
+    assert!(chained.credentials().is_some());
+    // Unsigned operations stay unsigned.
+    let health = raw(&server, "GET /_parlel/health HTTP/1.1", "").await;
+    assert!(
+        health.body.contains("\"auth\":\"strict\""),
+        "{}",
+        health.body
+    );
+}
+
+#[tokio::test]
+async fn each_wrong_credential_gets_aws_code_and_text() {
+    let server =
+        strict(|c| c.fake.clock = Some(parlel_sts::timestamp::iso8601_seconds(now()))).await;
+    let wrong_secret = signed(&server, KEY, "not-the-secret", None);
+    assert_eq!(
+        failure(wrong_secret.get_caller_identity().send()).await,
+        sts_error(403, "SignatureDoesNotMatch", MISMATCH)
+    );
+    let unknown = signed(&server, "AKIAQAAAAAAAUNKNOWN1", SECRET, None);
+    assert_eq!(
+        failure(unknown.get_caller_identity().send()).await,
+        sts_error(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid."
+        )
+    );
+    let alice = signed(&server, KEY, SECRET, None);
+    let out = alice
+        .get_session_token()
+        .duration_seconds(900)
+        .send()
+        .await
+        .unwrap();
+    let c = out.credentials().unwrap();
+    // Another key with this session's token, and this key without its token.
+    let foreign = signed(&server, KEY, c.secret_access_key(), Some(c.session_token()));
+    assert_eq!(
+        failure(foreign.get_caller_identity().send()).await,
+        sts_error(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid."
+        )
+    );
+    let tokenless = signed(&server, c.access_key_id(), c.secret_access_key(), None);
+    assert_eq!(
+        failure(tokenless.get_caller_identity().send()).await.1,
+        "InvalidClientTokenId"
+    );
+    // The right secret with a token whose session is over: the token wins over the signature.
+    move_clock(&server, r#"{"advance_seconds":1000}"#).await;
+    let expired = signed(
+        &server,
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token()),
+    );
+    assert_eq!(
+        failure(expired.get_caller_identity().send()).await,
+        sts_error(
+            403,
+            "ExpiredToken",
+            "The security token included in the request is expired"
+        )
+    );
+    // 1000 s on, a request signed now is 16 minutes old to the server.
+    let (status, code, message) = failure(alice.get_caller_identity().send()).await;
+    assert_eq!((status, code.as_str()), (403, "SignatureDoesNotMatch"));
+    assert!(
+        message.starts_with("Signature not yet current: ")
+            || message.starts_with("Signature expired: "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(" + 15 min.)") || message.ends_with(" - 15 min.)"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_signature_never_reach_the_fake() {
+    let server = strict(|c| c.fake.builtin_user = false).await;
+    // The built-in key is gone when switched off.
+    let builtin = signed(&server, "parlel", "parlel", None);
+    assert_eq!(
+        failure(builtin.get_caller_identity().send()).await.1,
+        "InvalidClientTokenId"
+    );
+    // A made-up signature with a known key, and garbage in the header.
+    let forged = format!(
+        "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 Credential={KEY}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+    );
+    let r = raw(&server, &forged, GCI).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(
+        r.body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        r.body
+    );
+    for garbage in [
+        "AWS4-HMAC-SHA256 Credential=x",
+        "AWS4-HMAC-SHA256 Credential=a/b/c/sts/aws4_request, SignedHeaders=host, Signature=00",
+        &format!(
+            "AWS4-HMAC-SHA256 Credential={}/20260101/us-east-1/sts/aws4_request, SignedHeaders={}, Signature=00",
+            KEY,
+            "h;".repeat(5000)
+        ),
+        &format!(
+            "AWS4-HMAC-SHA256 Credential={}, SignedHeaders=host, Signature=00",
+            "k/".repeat(5000)
+        ),
+    ] {
+        let r = raw(
+            &server,
+            &format!("POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: {garbage}"),
+            GCI,
+        )
+        .await;
+        assert!(matches!(r.status, 400 | 403), "{} {}", r.status, r.body);
+        assert!(r.body.contains("<Code>"), "{}", r.body);
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// An EKS authenticator's token: `k8s-aws-v1.` + base64url of a presigned GetCallerIdentity URL
+/// with `x-k8s-aws-id` signed and a 60 s expiry, made with aws-sigv4's presigner.
+fn eks_presigned_url(endpoint: &str, key: &str, secret: &str, cluster: &str) -> String {
+    use aws_sigv4::http_request::{
+        SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
+    };
+    let credentials = Credentials::new(key, secret, None, None, "test");
+    let identity = credentials.into();
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(std::time::Duration::from_secs(60));
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("sts")
+        .time(std::time::SystemTime::now())
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let url = format!("{endpoint}/?Action=GetCallerIdentity&Version=2011-06-15");
+    let host = endpoint.trim_start_matches("http://");
+    let headers = [("host", host), ("x-k8s-aws-id", cluster)];
+    let signable = SignableRequest::new(
+        "GET",
+        url.clone(),
+        headers.into_iter(),
+        SignableBody::Bytes(&[]),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::builder().uri(&url).body(()).unwrap();
+    instructions.apply_to_request_http1x(&mut request);
+    request.uri().to_string()
+}
+
+/// GETs a presigned URL with the headers the authenticator forwards.
+async fn get_presigned(
+    server: &parlel_sts::Server,
+    url: &str,
+    cluster: &str,
+) -> crate::support::RawResponse {
+    let target = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, t)| format!("/{t}"))
+        .unwrap();
+    raw(
+        server,
+        &format!(
+            "GET {target} HTTP/1.1\r\nHost: {}\r\nx-k8s-aws-id: {cluster}",
+            server.local_addr()
+        ),
+        "",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn presigned_get_caller_identity_as_an_eks_token_carries_it() {
+    let server = strict(|_| {}).await;
+    let url = eks_presigned_url(&server.endpoint(), KEY, SECRET, "my-cluster");
+    assert!(
+        url.contains("X-Amz-Expires=60") && url.contains("x-k8s-aws-id"),
+        "{url}"
+    );
+    // The token an EKS authenticator would receive, and the URL it decodes from it.
+    use base64::Engine;
+    let token = format!(
+        "k8s-aws-v1.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&url)
+    );
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim_start_matches("k8s-aws-v1."))
+        .unwrap();
+    let url = String::from_utf8(decoded).unwrap();
+    let ok = get_presigned(&server, &url, "my-cluster").await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(
+        ok.body
+            .contains("<Arn>arn:aws:iam::123456789012:user/alice</Arn>"),
+        "{}",
+        ok.body
+    );
+    // The signed header changed, the URL tampered with, the URL expired.
+    let other = get_presigned(&server, &url, "other-cluster").await;
+    assert_eq!(other.status, 403, "{}", other.body);
+    assert!(
+        other.body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        other.body
+    );
+    let tampered = url.replace("Version=2011-06-15", "Version=2011-06-15&Extra=1");
+    let tampered = get_presigned(&server, &tampered, "my-cluster").await;
+    assert!(
+        tampered.body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        tampered.body
+    );
+    move_clock(
+        &server,
+        &format!(
+            r#"{{"set":"{}"}}"#,
+            parlel_sts::timestamp::iso8601_seconds(now() + 120)
+        ),
+    )
+    .await;
+    let expired = get_presigned(&server, &url, "my-cluster").await;
+    assert_eq!(expired.status, 403, "{}", expired.body);
+    assert!(
+        expired.body.contains("Signature expired: "),
+        "{}",
+        expired.body
+    );
+}
