@@ -4,10 +4,11 @@
 //! - `server` (transport): the TCP listener, HTTP/1.1 per connection (`connection`: header-read
 //!   timeout, graceful shutdown, the connection's waker), bodies read within their limits
 //!   (`body`), `routes` (admin or STS), the admin routes (`admin`, `/_parlel/*`), and the STS path
-//!   as named stages (`sts`): read the body -> decode -> resolve -> mode -> render.
+//!   as named stages (`sts`): read the body -> decode -> resolve -> verify (strict mode) -> mode
+//!   -> render.
 //! - `wire` (the AWS Query protocol, both ways): in, `headers` (the few it reads, in one pass),
 //!   `form` and `params` (form or query, first duplicate wins), `caller` (SigV4 header or
-//!   presigned query) and `request` (the `StsRequest` every mode takes: operation, parameters,
+//!   presigned query), `sigv4` (strict mode's signature check) and `request` (the `StsRequest` every mode takes: operation, parameters,
 //!   caller, raw request); out, `answer` (a typed reply or a complete response), `ids`, `output`,
 //!   `render` (`xml`, exact as STS writes it, or `json`).
 //! - `mode`: which modes exist, the backend of the configured one, and the refusal of those not
