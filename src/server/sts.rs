@@ -68,6 +68,7 @@ async fn stages(app: &App, parts: &Parts, body: Incoming, seen: &mut Seen) -> Re
             return refused(app, error, format);
         }
     };
+    seen.action = Some(request.operation.name);
     if app.auth == AuthMode::Strict
         && let Err(error) = verify(app, &request, &headers, &params)
     {
@@ -75,7 +76,6 @@ async fn stages(app: &App, parts: &Parts, body: Incoming, seen: &mut Seen) -> Re
         return refused(app, error, format);
     }
     request.describe_caller = app.request_lines.is_some();
-    seen.action = Some(request.operation.name);
 
     let mut answer = app.backend.answer(&app.fake, &request).await;
 

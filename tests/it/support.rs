@@ -235,6 +235,8 @@ pub struct Process {
     pub endpoint: String,
     pub ready: String,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    /// Reads stderr until the process closes it.
+    reader: tokio::task::JoinHandle<()>,
 }
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_parlel-sts");
@@ -264,7 +266,7 @@ impl Process {
         let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let mut lines = tokio::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
         let sink = stderr.clone();
-        tokio::spawn(async move {
+        let reader = tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
                 if let Ok(mut all) = sink.lock() {
                     all.push_str(&line);
@@ -289,6 +291,7 @@ impl Process {
             endpoint,
             ready,
             stderr,
+            reader,
         }
     }
 
@@ -325,7 +328,8 @@ impl Process {
             .await
             .expect("exits in time")
             .expect("exit status");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        // Everything it wrote, up to its end of stderr.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), &mut self.reader).await;
         (status, self.stderr())
     }
 }
