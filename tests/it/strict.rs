@@ -354,3 +354,197 @@ async fn the_aws_cli_and_boto3_sign_as_strict_mode_verifies() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every operation of the model answers a correctly signed request in strict mode (the unsigned
+/// two without any signature).
+#[tokio::test]
+async fn every_operation_works_with_correct_signatures() {
+    use aws_sdk_sts::types::PolicyDescriptorType;
+    let server =
+        strict(|c| c.fake.clock = Some(parlel_sts::timestamp::iso8601_seconds(now()))).await;
+    let alice = signed(&server, KEY, SECRET, None);
+    alice
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
+    alice
+        .get_session_token()
+        .send()
+        .await
+        .expect("GetSessionToken");
+    alice
+        .get_federation_token()
+        .name("bob")
+        .send()
+        .await
+        .expect("GetFederationToken");
+    alice
+        .get_access_key_info()
+        .access_key_id(KEY)
+        .send()
+        .await
+        .expect("GetAccessKeyInfo");
+    alice
+        .assume_root()
+        .target_principal("111122223333")
+        .task_policy_arn(
+            PolicyDescriptorType::builder()
+                .arn("arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AssumeRoot");
+    let role = alice
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/app")
+        .role_session_name("all")
+        .send()
+        .await
+        .expect("AssumeRole");
+    let c = role.credentials().unwrap();
+    let as_role = signed(
+        &server,
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token()),
+    );
+    let token = as_role
+        .get_web_identity_token()
+        .audience("sts.amazonaws.com")
+        .signing_algorithm("ES384")
+        .send()
+        .await
+        .expect("GetWebIdentityToken");
+    // AssumeRoleWithWebIdentity is unsigned: no credentials at all.
+    let unsigned = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("us-east-1"))
+            .endpoint_url(server.endpoint())
+            .http_client(
+                aws_smithy_http_client::Builder::new()
+                    .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                        aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                    ))
+                    .build_https(),
+            )
+            .build(),
+    );
+    unsigned
+        .assume_role_with_web_identity()
+        .role_arn("arn:aws:iam::123456789012:role/ci")
+        .role_session_name("web")
+        .web_identity_token(token.web_identity_token().unwrap())
+        .send()
+        .await
+        .expect("AssumeRoleWithWebIdentity, unsigned");
+    let grant = crate::support::admin_post(
+        &server,
+        "trade-in-token",
+        &serde_json::json!({"principal_arn": "arn:aws:iam::123456789012:role/Partner"}),
+    )
+    .await;
+    alice
+        .get_delegated_access_token()
+        .trade_in_token(grant["trade_in_token"].as_str().unwrap())
+        .send()
+        .await
+        .expect("GetDelegatedAccessToken");
+    let message = crate::support::admin_post(
+        &server,
+        "authorization-message",
+        &serde_json::json!({"action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}),
+    )
+    .await;
+    alice
+        .decode_authorization_message()
+        .encoded_message(message["encoded_message"].as_str().unwrap())
+        .send()
+        .await
+        .expect("DecodeAuthorizationMessage");
+    // AssumeRoleWithSAML is unsigned too: refused for its assertion, not for a signature.
+    let saml = unsigned
+        .assume_role_with_saml()
+        .role_arn("arn:aws:iam::123456789012:role/saml")
+        .principal_arn("arn:aws:iam::123456789012:saml-provider/idp")
+        .saml_assertion("bm90IHNhbWw=")
+        .send()
+        .await;
+    assert_eq!(
+        crate::support::error_of(saml.unwrap_err()).1,
+        "InvalidIdentityToken"
+    );
+}
+
+/// Vault's AWS auth method: the client signs a GetCallerIdentity POST, with Vault's own header
+/// among the signed ones, and Vault replays method, URL, headers and body as they were signed.
+#[tokio::test]
+async fn a_signed_post_replayed_as_it_was_signed_verifies() {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let server = strict(|_| {}).await;
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let host = server.local_addr().to_string();
+    let headers = [
+        ("host", host.as_str()),
+        (
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        ),
+        ("x-vault-aws-iam-server-id", "vault.example.com"),
+    ];
+    let credentials = Credentials::new(KEY, SECRET, None, None, "test");
+    let identity = credentials.into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("sts")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let url = format!("{}/", server.endpoint());
+    let signable = SignableRequest::new(
+        "POST",
+        url.clone(),
+        headers.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::builder().method("POST").uri(&url);
+    for (name, value) in headers.iter().skip(1) {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(()).unwrap();
+    instructions.apply_to_request_http1x(&mut request);
+    let head = |server_id: &str| {
+        let mut head = format!("POST / HTTP/1.1\r\nHost: {host}");
+        for (name, value) in request.headers() {
+            let value = value.to_str().unwrap();
+            let value = if name == "x-vault-aws-iam-server-id" {
+                server_id
+            } else {
+                value
+            };
+            head.push_str(&format!("\r\n{name}: {value}"));
+        }
+        head
+    };
+    let replayed = raw(&server, &head("vault.example.com"), body).await;
+    assert_eq!(replayed.status, 200, "{}", replayed.body);
+    assert!(replayed.body.contains("user/alice"), "{}", replayed.body);
+    // Replayed to another Vault (its server id changed): the signature no longer holds.
+    let elsewhere = raw(&server, &head("other.example.com"), body).await;
+    assert_eq!(elsewhere.status, 403, "{}", elsewhere.body);
+    // The body changed on the way.
+    let changed = raw(
+        &server,
+        &head("vault.example.com"),
+        "Action=GetCallerIdentity&Version=2011-06-15&X=1",
+    )
+    .await;
+    assert_eq!(changed.status, 403, "{}", changed.body);
+}
