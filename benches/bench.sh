@@ -30,6 +30,10 @@ OPERATIONS=(GetCallerIdentity AssumeRole)
 TARGET_RATIO_GetCallerIdentity="0.8"
 TARGET_RATIO_AssumeRole="0.6"
 TARGET_RATIO_INFO_LOG="0.9"
+TARGET_RATIO_STRICT="0.7"
+# Strict mode replays one really signed GetCallerIdentity, its date the server's pinned clock.
+STRICT_AMZ_DATE="$(date -u +%Y%m%dT%H%M%SZ)"
+STRICT_CLOCK="$(date -u -d "${STRICT_AMZ_DATE:0:8} ${STRICT_AMZ_DATE:9:2}:${STRICT_AMZ_DATE:11:2}:${STRICT_AMZ_DATE:13:2}" +%Y-%m-%dT%H:%M:%SZ)"
 TARGET_P99_C32_US=1000
 TARGET_COLD_MS=10
 TARGET_RSS_KIB=$((16 * 1024))
@@ -91,6 +95,10 @@ start_server() {
             (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level warn \
                 >"$WORK/$name.out" 2>"$WORK/$name.err") &
             ;;
+        parlel-strict)
+            (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level warn \
+                --auth strict --clock "$STRICT_CLOCK" >"$WORK/$name.out" 2>"$WORK/$name.err") &
+            ;;
         parlel-info)
             (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level info \
                 >"$WORK/$name.out" 2>"$WORK/$name.err") &
@@ -115,10 +123,15 @@ stop_server() {
     SERVER_PID=""
 }
 
-# run_wrk ACTION CONNS SECONDS PORT OUTFILE
+# run_wrk ACTION CONNS SECONDS PORT OUTFILE [strict]: with "strict", a really signed request.
 run_wrk() {
-    local action=$1 conns=$2 secs=$3 port=$4 out=$5
-    BENCH_ACTION="$action" "${PIN_CLIENT[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency \
+    local action=$1 conns=$2 secs=$3 port=$4 out=$5 auth="" amz_date=""
+    if [ "${6:-}" = strict ]; then
+        auth=$(python3 "$BENCHES/sign.py" "127.0.0.1:$port" "$STRICT_AMZ_DATE" "Action=GetCallerIdentity&Version=2011-06-15")
+        amz_date=$STRICT_AMZ_DATE
+    fi
+    BENCH_AUTHORIZATION="$auth" BENCH_AMZ_DATE="$amz_date" BENCH_ACTION="$action" \
+        "${PIN_CLIENT[@]}" wrk -t1 -c"$conns" -d"${secs}s" --latency \
         -s "$BENCHES/sts.lua" "http://127.0.0.1:$port/" >"$out" 2>&1 ||
         die "wrk failed: $(cat "$out")"
 }
@@ -140,6 +153,12 @@ for op in "${OPERATIONS[@]}"; do
         die "parlel-sts answers $op with non-2xx; check benches/sts.lua. $(curl -s -XPOST "http://127.0.0.1:$port/" \
             -H 'Content-Type: application/x-www-form-urlencoded' -d "Action=$op&Version=2011-06-15")"
 done
+stop_server
+port=$(free_port)
+start_server parlel-strict "$port"
+run_wrk GetCallerIdentity 1 1 "$port" "$WORK/sanity.txt" strict
+[ "$(field "$WORK/sanity.txt" status_errors)" = 0 ] ||
+    die "parlel-sts --auth strict refuses the signed request of benches/sign.py"
 stop_server
 
 # --- throughput and latency ----------------------------------------------------------------------
@@ -163,14 +182,17 @@ for op in "${OPERATIONS[@]}"; do
     for c in "${CONCURRENCIES[@]}"; do
         targets=(ceiling parlel)
         [ "$c" = 32 ] && targets+=(parlel-info)
+        [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ] && targets+=(parlel-strict)
         for r in $(seq 1 "$ROUNDS"); do
             for target in "${targets[@]}"; do
                 port=$(free_port)
                 log "$op c=$c $target round $r/$ROUNDS (${SECONDS_PER_RUN}s)"
                 start_server "$target" "$port"
-                run_wrk "$op" "$c" "$WARMUP_SECONDS" "$port" "$WORK/warmup.txt"
+                mode=""
+                [ "$target" = parlel-strict ] && mode=strict
+                run_wrk "$op" "$c" "$WARMUP_SECONDS" "$port" "$WORK/warmup.txt" $mode
                 out="$WORK/$op-$c-$target-$r.txt"
-                run_wrk "$op" "$c" "$SECONDS_PER_RUN" "$port" "$out"
+                run_wrk "$op" "$c" "$SECONDS_PER_RUN" "$port" "$out" $mode
                 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
                 echo "$hwm" >>"$WORK/$op-$c-$target.hwm"
                 stop_server
@@ -207,6 +229,14 @@ for op in "${OPERATIONS[@]}"; do
             ip99=$(field "$fi_" p99_us)
             ROWS+=("| $op, \`--log-level info\` vs warn | $c | $(printf '%.0f' "$irps") | $(printf '%.0f' "$prps") (warn) | ${iratio}x (≥ ${TARGET_RATIO_INFO_LOG}x: $(verdict "$iok")) | $(fmt_us "$(field "$fi_" p50_us)") | $(fmt_us "$ip99") | $(fmt_us "$p99") (warn) |")
             SPREADS+=("$op c=$c at info: $(spread parlel-info "$op" "$c")")
+        fi
+        if [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ]; then
+            fs=$(median_round parlel-strict "$op" "$c")
+            srps=$(field "$fs" rps)
+            sratio=$(awk -v a="$srps" -v b="$crps" 'BEGIN { printf "%.2f", a / b }')
+            sok=$(awk -v r="$sratio" -v t="$TARGET_RATIO_STRICT" 'BEGIN { print (r >= t) ? 1 : 0 }')
+            ROWS+=("| $op, \`--auth strict\` (verified SigV4) | $c | $(printf '%.0f' "$srps") | $(printf '%.0f' "$crps") | ${sratio}x (≥ ${TARGET_RATIO_STRICT}x: $(verdict "$sok")) | $(fmt_us "$(field "$fs" p50_us)") | $(fmt_us "$(field "$fs" p99_us)") | $(fmt_us "$(field "$fc" p99_us)") |")
+            SPREADS+=("$op c=$c strict: $(spread parlel-strict "$op" "$c")")
         fi
     done
 done
