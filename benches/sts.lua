@@ -13,12 +13,19 @@ wrk.method = "POST"
 wrk.path = "/"
 wrk.body = assert(bodies[action], "BENCH_ACTION must be GetCallerIdentity or AssumeRole")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = os.getenv("BENCH_AUTHORIZATION") or ("AWS4-HMAC-SHA256 "
+-- An unset or empty variable means "not set".
+local function env(name)
+  local value = os.getenv(name)
+  if value == nil or value == "" then return nil end
+  return value
+end
+
+wrk.headers["Authorization"] = env("BENCH_AUTHORIZATION") or ("AWS4-HMAC-SHA256 "
   .. "Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request, "
   .. "SignedHeaders=host;x-amz-date, Signature=abc")
 -- A strict-mode run signs for real (benches/sign.py): its date goes with it.
-if os.getenv("BENCH_AMZ_DATE") then
-  wrk.headers["X-Amz-Date"] = os.getenv("BENCH_AMZ_DATE")
+if env("BENCH_AMZ_DATE") then
+  wrk.headers["X-Amz-Date"] = env("BENCH_AMZ_DATE")
 end
 
 function done(summary, latency, requests)
