@@ -45,7 +45,8 @@ pub(super) struct Resolved<'a> {
 }
 
 impl Fake {
-    /// Any credentials are accepted (signatures are not checked yet), but who they belong to matters:
+    /// In permissive mode any credentials are accepted (strict mode checks signatures before the
+    /// fake sees a request), but who they belong to matters:
     /// configured keys map to their user, tokens this server issued map back to their session, and
     /// anything else (an unknown key, a token from before a restart or reset) is the default
     /// principal, with a note saying which token was not recognised.
@@ -131,6 +132,11 @@ impl Fake {
                     Err(StsError::invalid_client_token_id())
                 }
                 Ok(claims) if claims.expires <= now => Err(StsError::expired_token()),
+                // Tokens of the 0x22 layout carry no secret (it reads as zeros): nothing to
+                // verify with, so they are not accepted as signed.
+                Ok(claims) if claims.secret == [0; super::claims::SECRET_BYTES] => {
+                    Err(StsError::invalid_client_token_id())
+                }
                 Ok(claims) => Ok(super::credentials::secret_access_key(&claims.secret)),
                 Err(_) => Err(StsError::invalid_client_token_id()),
             };

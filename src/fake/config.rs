@@ -152,6 +152,15 @@ impl FakeConfig {
                 "must be within 900..=43200".into(),
             );
         }
+        let mut keys = std::collections::HashSet::new();
+        for (i, user) in self.users.iter().enumerate() {
+            if !keys.insert(user.access_key_id.as_str()) {
+                return bad(
+                    &format!("fake.users[{i}].access_key_id"),
+                    format!("{:?} is listed twice", user.access_key_id),
+                );
+            }
+        }
         for (i, user) in self.users.iter().enumerate() {
             let key = |field: &str| format!("fake.users[{i}].{field}");
             let id_ok = (16..=128).contains(&user.access_key_id.len())

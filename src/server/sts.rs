@@ -106,6 +106,15 @@ fn verify(
         )?,
         None => sigv4::from_query(|name| params.get(name))?,
     };
+    // The key and region that pick the secret are the ones whose scope the signature covers.
+    if stated.access_key_id != credentials.access_key_id
+        || Some(stated.region) != credentials.region
+    {
+        return Err(StsError::new(
+            ErrorCode::IncompleteSignature,
+            "The credential scope of the signature is not the one of the request's credentials.",
+        ));
+    }
     let now = app.fake.clock().now();
     let secret = app.fake.secret_of(credentials, now)?;
     sigv4::verify(raw, &stated, &secret, now, &app.signing_keys)

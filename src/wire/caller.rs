@@ -1,6 +1,6 @@
 //! Who is calling: the access key id (from a SigV4/SigV4a `Authorization` header or a presigned
-//! query's `X-Amz-Credential`) and the session token (`X-Amz-Security-Token`). Signatures are not
-//! verified yet; this only reads what the credentials claim.
+//! query's `X-Amz-Credential`) and the session token (`X-Amz-Security-Token`): what the credentials
+//! claim. Strict mode verifies the signature as well (`sigv4`).
 
 use super::headers::{RequestHeaders, ascii_str};
 

@@ -76,7 +76,7 @@ async fn correct_signatures_work_for_users_the_builtin_key_and_issued_sessions()
         .await
         .unwrap();
     assert!(chained.credentials().is_some());
-    // Unsigned operations stay unsigned.
+    // The health endpoint says which mode this is.
     let health = raw(&server, "GET /_parlel/health HTTP/1.1", "").await;
     assert!(
         health.body.contains("\"auth\":\"strict\""),
@@ -145,20 +145,26 @@ async fn each_wrong_credential_gets_aws_code_and_text() {
     // 1000 s on, a request signed now is 16 minutes old to the server.
     let (status, code, message) = failure(alice.get_caller_identity().send()).await;
     assert_eq!((status, code.as_str()), (403, "SignatureDoesNotMatch"));
+    assert!(message.starts_with("Signature expired: "), "{message}");
+    assert!(message.ends_with(" - 15 min.)"), "{message}");
+    // And 2000 s back, 16 minutes early.
+    move_clock(&server, r#"{"advance_seconds":-2000}"#).await;
+    let (_, code, message) = failure(alice.get_caller_identity().send()).await;
+    assert_eq!(code, "SignatureDoesNotMatch");
     assert!(
-        message.starts_with("Signature not yet current: ")
-            || message.starts_with("Signature expired: "),
+        message.starts_with("Signature not yet current: "),
         "{message}"
     );
-    assert!(
-        message.ends_with(" + 15 min.)") || message.ends_with(" - 15 min.)"),
-        "{message}"
-    );
+    assert!(message.ends_with(" + 15 min.)"), "{message}");
 }
 
 #[tokio::test]
 async fn requests_without_a_valid_signature_never_reach_the_fake() {
-    let server = strict(|c| c.fake.builtin_user = false).await;
+    let server = strict(|c| {
+        c.fake.builtin_user = false;
+        c.fake.clock = Some("2026-01-01T00:00:00Z".into());
+    })
+    .await;
     // The built-in key is gone when switched off.
     let builtin = signed(&server, "parlel", "parlel", None);
     assert_eq!(
@@ -173,6 +179,56 @@ async fn requests_without_a_valid_signature_never_reach_the_fake() {
     assert_eq!(r.status, 403, "{}", r.body);
     assert!(
         r.body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(&format!("<Message>{MISMATCH}</Message>")),
+        "{}",
+        r.body
+    );
+    // Host not among the signed headers; a part said twice.
+    let unhosted = forged.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date");
+    let r = raw(&server, &unhosted, GCI).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body
+            .contains("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."),
+        "{}",
+        r.body
+    );
+    let twice = forged.replace(
+        ", Signature=00",
+        ", Credential=AKIAQAAAAAAAOTHER01/20260101/eu-west-1/sts/aws4_request, Signature=00",
+    );
+    let r = raw(&server, &twice, GCI).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("<Code>IncompleteSignature</Code>")
+            && r.body.contains("appears more than once"),
+        "{}",
+        r.body
+    );
+    // A present header listed over and over (the canonical request would be huge): refused at once.
+    let big = "v".repeat(60_000);
+    let repeated = format!(
+        "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nX-Amz-Date: 20260101T000000Z\r\nx-big: {big}\r\nAuthorization: AWS4-HMAC-SHA256 Credential={KEY}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;{}x-amz-date, Signature=00",
+        "x-big;".repeat(20_000)
+    );
+    let r = raw(&server, &repeated, GCI).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("<Message>{MISMATCH}</Message>")),
+        "{}",
+        r.body
+    );
+    // A region that is no region.
+    let regionless = forged.replace("/us-east-1/", &format!("/{}/", "r".repeat(100)));
+    let r = raw(&server, &regionless, GCI).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Credential should be scoped to a valid region."),
         "{}",
         r.body
     );
@@ -305,18 +361,21 @@ async fn presigned_get_caller_identity_as_an_eks_token_carries_it() {
         "{}",
         tampered.body
     );
-    move_clock(
-        &server,
-        &format!(
+    // STS holds a presigned URL to its 15 minutes, whatever X-Amz-Expires says (an EKS token is
+    // good for 15 minutes): two minutes on it still works, sixteen on it is expired.
+    let at = |t: i64| {
+        format!(
             r#"{{"set":"{}"}}"#,
-            parlel_sts::timestamp::iso8601_seconds(now() + 120)
-        ),
-    )
-    .await;
+            parlel_sts::timestamp::iso8601_seconds(t)
+        )
+    };
+    move_clock(&server, &at(now() + 120)).await;
+    assert_eq!(get_presigned(&server, &url, "my-cluster").await.status, 200);
+    move_clock(&server, &at(now() + 960)).await;
     let expired = get_presigned(&server, &url, "my-cluster").await;
     assert_eq!(expired.status, 403, "{}", expired.body);
     assert!(
-        expired.body.contains("Signature expired: "),
+        expired.body.contains("Signature expired: ") && expired.body.contains(" - 15 min.)"),
         "{}",
         expired.body
     );

@@ -10,7 +10,9 @@ use super::{Form, Stated};
 
 /// The canonical request of a request that arrived as `method`, `path` and `query` (both as sent,
 /// percent-encoded), with these headers and a payload whose SHA-256 is `payload_hash`. `None` when
-/// a signed header is not in the request.
+/// a signed header is not in the request, or the signed header list is not what a signer writes
+/// (lower-case names, each once, in ascending order): the canonical request is then bounded by
+/// the request's own size, whatever the list.
 pub fn canonical_request(
     method: &str,
     path: &str,
@@ -19,6 +21,9 @@ pub fn canonical_request(
     stated: &Stated<'_>,
     payload_hash: &str,
 ) -> Option<String> {
+    if !signed_headers_in_order(stated.signed_headers, headers.keys_len()) {
+        return None;
+    }
     let mut out = String::with_capacity(256 + query.len());
     out.push_str(method);
     out.push('\n');
@@ -37,7 +42,7 @@ pub fn canonical_request(
                 out.push(',');
             }
             first = false;
-            folded(value.as_bytes(), &mut out);
+            folded(value.as_bytes(), &mut out)?;
         }
         if !any {
             return None;
@@ -51,10 +56,30 @@ pub fn canonical_request(
     Some(out)
 }
 
-/// A header value trimmed, inner runs of spaces and tabs folded into one space.
-fn folded(value: &[u8], out: &mut String) {
-    let text = String::from_utf8_lossy(value);
-    let mut words = text.split([' ', '\t']).filter(|w| !w.is_empty());
+/// Names, `;`-separated, each non-empty, lower-case and after the one before it; no more of them
+/// than the request has headers.
+fn signed_headers_in_order(list: &str, headers: usize) -> bool {
+    let mut count = 0;
+    let mut previous: Option<&str> = None;
+    for name in list.split(';') {
+        count += 1;
+        let well_formed = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| !b.is_ascii_uppercase() && b.is_ascii_graphic());
+        if !well_formed || count > headers || previous.is_some_and(|p| p >= name) {
+            return false;
+        }
+        previous = Some(name);
+    }
+    true
+}
+
+/// A header value trimmed, inner runs of spaces folded into one (as aws-sigv4 does; tabs are kept).
+/// A value that is not UTF-8 is not signed text: it fails the check.
+fn folded(value: &[u8], out: &mut String) -> Option<()> {
+    let text = std::str::from_utf8(value).ok()?;
+    let mut words = text.split(' ').filter(|w| !w.is_empty());
     if let Some(word) = words.next() {
         out.push_str(word);
     }
@@ -62,6 +87,7 @@ fn folded(value: &[u8], out: &mut String) {
         out.push(' ');
         out.push_str(word);
     }
+    Some(())
 }
 
 /// The path with RFC 3986's dot segments removed and empty segments dropped, each byte that is
@@ -84,13 +110,16 @@ fn canonical_path(path: &str, out: &mut String) {
         }
         encode(segment.as_bytes(), out);
     }
-    if !segments.is_empty() && path.ends_with('/') {
+    // `/a/`, `/a/.` and `/a/b/..` all end in a directory, as aws-sigv4 reads them.
+    let ends_in_directory = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    if !segments.is_empty() && ends_in_directory {
         out.push('/');
     }
 }
 
-/// The query's `name=value` pairs, decoded (only `%XX`: a `+` is a plus), encoded again, sorted
-/// by name and then value; a presigned request's own `X-Amz-Signature` is left out.
+/// The query's `name=value` pairs, decoded (`%XX`, and `+` as a space, as the parameters are read
+/// and as aws-sigv4 reads them), encoded again, sorted by name and then value; a presigned
+/// request's own `X-Amz-Signature` is left out.
 fn canonical_query(query: &str, form: Form, out: &mut String) {
     let mut pairs: Vec<(String, String)> = query
         .split('&')
@@ -127,6 +156,10 @@ fn reencoded(raw: &str) -> String {
             (b'%', Some(high), Some(low)) => {
                 decoded.push(high << 4 | low);
                 i += 3;
+            }
+            (b'+', _, _) => {
+                decoded.push(b' ');
+                i += 1;
             }
             (b, _, _) => {
                 decoded.push(b);

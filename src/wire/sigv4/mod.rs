@@ -87,31 +87,37 @@ fn signing_key(secret: &str, stated: &Stated<'_>) -> Option<[u8; 32]> {
 }
 
 /// Signing keys already derived, by (secret, date, region, service): a verified request then costs
-/// one HMAC, not five. Bounded: past `KEPT` entries it starts over.
+/// one HMAC, not five. Bounded in entries and in their size (an entry is two 32-byte values: the
+/// SHA-256 of the four, and the key), and only keys that verified a request are kept.
 #[derive(Default)]
-pub struct SigningKeys(Mutex<HashMap<String, [u8; 32]>>);
+pub struct SigningKeys(Mutex<HashMap<[u8; 32], [u8; 32]>>);
 
 const KEPT: usize = 4096;
 
 impl SigningKeys {
-    fn get(&self, secret: &str, stated: &Stated<'_>) -> Option<[u8; 32]> {
-        let id = format!(
-            "{secret}\0{}\0{}\0{}",
-            stated.scope_date, stated.region, stated.service
-        );
+    /// The key, from the cache or derived, and its cache id.
+    fn get(&self, secret: &str, stated: &Stated<'_>) -> Option<([u8; 32], [u8; 32])> {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        for part in [secret, stated.scope_date, stated.region, stated.service] {
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part.as_bytes());
+        }
+        let id: [u8; 32] = ctx.finish().as_ref().try_into().ok()?;
         if let Ok(keys) = self.0.lock()
             && let Some(key) = keys.get(&id)
         {
-            return Some(*key);
+            return Some((*key, id));
         }
-        let key = signing_key(secret, stated)?;
+        Some((signing_key(secret, stated)?, id))
+    }
+
+    fn keep(&self, id: [u8; 32], key: [u8; 32]) {
         if let Ok(mut keys) = self.0.lock() {
             if keys.len() >= KEPT {
                 keys.clear();
             }
             keys.insert(id, key);
         }
-        Some(key)
     }
 }
 
@@ -127,7 +133,14 @@ pub fn signature_matches_cached(
     stated: &Stated<'_>,
     canonical: &str,
 ) -> bool {
-    matches_with(keys.get(secret, stated), stated, canonical)
+    let Some((key, id)) = keys.get(secret, stated) else {
+        return false;
+    };
+    let matched = matches_with(Some(key), stated, canonical);
+    if matched {
+        keys.keep(id, key);
+    }
+    matched
 }
 
 fn matches_with(key: Option<[u8; 32]>, stated: &Stated<'_>, canonical: &str) -> bool {

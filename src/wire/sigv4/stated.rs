@@ -32,11 +32,17 @@ pub fn from_authorization<'a>(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{authorization}'."
             )));
         };
-        match name {
-            "Credential" => credential = Some(value),
-            "SignedHeaders" => signed_headers = Some(value),
-            "Signature" => signature = Some(value),
-            _ => {}
+        let slot = match name {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed_headers,
+            "Signature" => &mut signature,
+            _ => continue,
+        };
+        // Said twice, a part could be read one way here and another elsewhere: refused.
+        if slot.replace(value).is_some() {
+            return Err(incomplete(format!(
+                "'{name}' appears more than once in Authorization header: '{authorization}'."
+            )));
         }
     }
     let mut missing = Vec::new();
@@ -142,7 +148,7 @@ fn scope(credential: &str) -> Result<(&str, &str, &str, &str), StsError> {
         parts.next(),
     ) {
         (Some(key), Some(date), Some(region), Some(service), Some("aws4_request"), None)
-            if !key.is_empty() && !date.is_empty() && !region.is_empty() =>
+            if !key.is_empty() && !date.is_empty() && is_region(region) =>
         {
             Ok((key, date, region, service))
         }
@@ -150,6 +156,14 @@ fn scope(credential: &str) -> Result<(&str, &str, &str, &str), StsError> {
             "Credential should be scoped to a valid region. '{credential}'"
         ))),
     }
+}
+
+/// What a region name can be (`us-east-1`, `cn-north-1`, `us-gov-west-1`): a bounded word.
+fn is_region(region: &str) -> bool {
+    (1..=32).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn incomplete(message: impl Into<std::borrow::Cow<'static, str>>) -> StsError {

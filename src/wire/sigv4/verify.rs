@@ -1,7 +1,7 @@
 //! Strict mode's check of one request: the signature it states (`stated`), against the secret of
 //! the key it names, over the request as it arrived, within AWS's 15 minutes of clock skew.
 
-use super::{Form, SigningKeys, Stated, canonical_request, payload_hash, signature_matches_cached};
+use super::{SigningKeys, Stated, canonical_request, payload_hash, signature_matches_cached};
 use crate::error::{ErrorCode, StsError};
 use crate::timestamp::iso8601_seconds_into;
 use crate::wire::request::RawRequest;
@@ -55,12 +55,18 @@ pub fn verify(
             stated.amz_date
         )));
     }
+    if !stated.signed_headers.split(';').any(|name| name == "host") {
+        return Err(StsError::new(
+            ErrorCode::IncompleteSignature,
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
     if stated.service != "sts" {
         return Err(does_not_match(
             "Credential should be scoped to correct service: 'sts'. ",
         ));
     }
-    skew(signed_at, now, stated.form)?;
+    skew(signed_at, now)?;
     let path = raw.uri.path();
     let query = raw.uri.query().unwrap_or_default();
     let canonical = canonical_request(
@@ -85,32 +91,23 @@ pub fn verify(
     }
 }
 
-/// AWS's window: 15 minutes either way of the server's clock, with its texts.
-fn skew(signed_at: i64, now: i64, form: Form) -> Result<(), StsError> {
-    let stamp = |t: i64| basic(t);
+/// AWS's window: 15 minutes either way of the server's clock, with its texts. STS applies it to
+/// presigned URLs too, whatever their `X-Amz-Expires` (an EKS token lasts 15 minutes).
+fn skew(signed_at: i64, now: i64) -> Result<(), StsError> {
     if signed_at > now + SKEW_SECONDS {
         return Err(does_not_match(format!(
             "Signature not yet current: {} is still later than {} ({} + 15 min.)",
-            stamp(signed_at),
-            stamp(now + SKEW_SECONDS),
-            stamp(now)
+            basic(signed_at),
+            basic(now + SKEW_SECONDS),
+            basic(now)
         )));
     }
-    let oldest = match form {
-        Form::Header => signed_at + SKEW_SECONDS,
-        // A presigned URL lasts `X-Amz-Expires` seconds from its date.
-        Form::Query { expires } => signed_at + i64::from(expires),
-    };
-    if now > oldest {
+    if signed_at < now - SKEW_SECONDS {
         return Err(does_not_match(format!(
-            "Signature expired: {} is now earlier than {} ({} - {}.)",
-            stamp(signed_at),
-            stamp(now - (oldest - signed_at)),
-            stamp(now),
-            match form {
-                Form::Header => "15 min".to_owned(),
-                Form::Query { expires } => format!("{expires} sec"),
-            }
+            "Signature expired: {} is now earlier than {} ({} - 15 min.)",
+            basic(signed_at),
+            basic(now - SKEW_SECONDS),
+            basic(now)
         )));
     }
     Ok(())
@@ -180,23 +177,21 @@ mod tests {
     #[test]
     fn the_skew_window_and_its_texts() {
         let t = 1_643_242_467; // 20220127T001427Z
-        assert!(skew(t, t + 900, Form::Header).is_ok());
-        assert!(skew(t, t - 900, Form::Header).is_ok());
-        let late = skew(t, t + 901, Form::Header).unwrap_err();
+        assert!(skew(t, t + 900).is_ok());
+        assert!(skew(t, t - 900).is_ok());
+        let late = skew(t, t + 901).unwrap_err();
         assert_eq!(
             late.message.as_deref(),
             Some(
                 "Signature expired: 20220127T001427Z is now earlier than 20220127T001428Z (20220127T002928Z - 15 min.)"
             )
         );
-        let early = skew(t, t - 901, Form::Header).unwrap_err();
+        let early = skew(t, t - 901).unwrap_err();
         assert_eq!(
             early.message.as_deref(),
             Some(
                 "Signature not yet current: 20220127T001427Z is still later than 20220127T001426Z (20220126T235926Z + 15 min.)"
             )
         );
-        assert!(skew(t, t + 60, Form::Query { expires: 60 }).is_ok());
-        assert!(skew(t, t + 61, Form::Query { expires: 60 }).is_err());
     }
 }
