@@ -265,6 +265,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_key_listed_twice_is_refused() {
+        let user = |secret: &str| UserConfig {
+            access_key_id: "AKIAQAAAAAAAEXAMPLE1".into(),
+            secret_access_key: Some(secret.into()),
+            account: None,
+            principal: "user/alice".into(),
+        };
+        let mut config = FakeConfig {
+            users: vec![user("a")],
+            ..FakeConfig::default()
+        };
+        assert_eq!(config.check(), Ok(()));
+        config.users.push(user("b"));
+        assert_eq!(
+            config.check(),
+            Err("fake.users[1].access_key_id: \"AKIAQAAAAAAAEXAMPLE1\" is listed twice".into())
+        );
+    }
+
+    #[test]
     fn principal_specs() {
         assert_eq!(PrincipalSpec::parse("root"), Ok(PrincipalSpec::Root));
         assert_eq!(

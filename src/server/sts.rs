@@ -100,10 +100,9 @@ fn verify(
         return Ok(());
     };
     let stated = match headers.authorization.and_then(ascii_str) {
-        Some(authorization) => sigv4::from_authorization(
-            authorization,
-            raw.headers.get("x-amz-date").and_then(|v| v.to_str().ok()),
-        )?,
+        Some(authorization) => {
+            sigv4::from_authorization(authorization, headers.amz_date.and_then(ascii_str))?
+        }
         None => sigv4::from_query(|name| params.get(name))?,
     };
     // The key and region that pick the secret are the ones whose scope the signature covers.

@@ -5,6 +5,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 static X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+static X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 
 /// The first value of each header of interest (as a lookup by name would give), and whether any
 /// `Accept` value asks for JSON.
@@ -14,6 +15,8 @@ pub struct RequestHeaders<'a> {
     pub security_token: Option<&'a HeaderValue>,
     pub content_type: Option<&'a HeaderValue>,
     pub host: Option<&'a HeaderValue>,
+    /// The signing time of a SigV4 `Authorization` header (strict mode checks it).
+    pub amz_date: Option<&'a HeaderValue>,
     /// `Accept: application/json` (in any of its values): STS then answers JSON.
     pub wants_json: bool,
 }
@@ -30,6 +33,8 @@ impl<'a> RequestHeaders<'a> {
                 &mut known.host
             } else if name == X_AMZ_SECURITY_TOKEN {
                 &mut known.security_token
+            } else if name == X_AMZ_DATE {
+                &mut known.amz_date
             } else {
                 // As `to_str` + `contains` would: a value that is not ASCII is not read.
                 let bytes = value.as_bytes();

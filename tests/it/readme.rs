@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
-use crate::support::{BIN, Process};
+use crate::support::{BIN, Process, has, skip};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -84,13 +84,6 @@ fn free_port() -> u16 {
 
 fn on_port(code: &str, port: u16) -> String {
     code.replace("4729", &port.to_string())
-}
-
-fn has(program: &str, args: &[&str]) -> bool {
-    std::process::Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 /// The binary on `port`, from the repository root, after its ready line.
@@ -181,16 +174,6 @@ async fn run_checked(
         );
     }
     stdout
-}
-
-/// A block whose client is missing is skipped, saying so; under `.ci/run`
-/// (`PARLEL_REQUIRE_CLIENTS=1`) that is a failure instead: CI must run every block.
-fn skip(why: &str) {
-    assert!(
-        std::env::var_os("PARLEL_REQUIRE_CLIENTS").is_none(),
-        "{why}, and PARLEL_REQUIRE_CLIENTS is set"
-    );
-    eprintln!("SKIPPED: {why} (.ci/run installs it)");
 }
 
 #[test]

@@ -352,3 +352,21 @@ pub async fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, Strin
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Whether `program args` runs and succeeds (a client a test drives is installed).
+pub fn has(program: &str, args: &[&str]) -> bool {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A test whose client is missing is skipped, saying so; under `.ci/run`
+/// (`PARLEL_REQUIRE_CLIENTS=1`) that is a failure instead: CI must run every client test.
+pub fn skip(why: &str) {
+    assert!(
+        std::env::var_os("PARLEL_REQUIRE_CLIENTS").is_none(),
+        "{why}, and PARLEL_REQUIRE_CLIENTS is set"
+    );
+    eprintln!("SKIPPED: {why} (.ci/run installs it)");
+}

@@ -185,3 +185,49 @@ fn encode(bytes: &[u8], out: &mut String) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plus_in_the_query_is_the_space_the_parameters_read() {
+        let mut plus = String::new();
+        canonical_query("RoleSessionName=a+b", Form::Header, &mut plus);
+        let mut encoded_plus = String::new();
+        canonical_query("RoleSessionName=a%2Bb", Form::Header, &mut encoded_plus);
+        assert_eq!(plus, "RoleSessionName=a%20b");
+        assert_eq!(encoded_plus, "RoleSessionName=a%2Bb");
+    }
+
+    #[test]
+    fn only_a_presigned_query_leaves_its_signature_out() {
+        let mut header = String::new();
+        canonical_query("X-Amz-Signature=00&A=1", Form::Header, &mut header);
+        let mut query = String::new();
+        canonical_query(
+            "X-Amz-Signature=00&A=1",
+            Form::Query { expires: 60 },
+            &mut query,
+        );
+        assert_eq!(
+            (header.as_str(), query.as_str()),
+            ("A=1&X-Amz-Signature=00", "A=1")
+        );
+    }
+
+    #[test]
+    fn signed_header_lists_are_what_a_signer_writes() {
+        assert!(signed_headers_in_order("host;x-amz-date", 2));
+        for bad in [
+            "x-amz-date;host",
+            "host;host",
+            "Host",
+            "host;;x",
+            "",
+            "a;b;c",
+        ] {
+            assert!(!signed_headers_in_order(bad, 2), "{bad}");
+        }
+    }
+}

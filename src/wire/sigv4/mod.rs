@@ -87,22 +87,24 @@ fn signing_key(secret: &str, stated: &Stated<'_>) -> Option<[u8; 32]> {
 }
 
 /// Signing keys already derived, by (secret, date, region, service): a verified request then costs
-/// one HMAC, not five. Bounded in entries and in their size (an entry is two 32-byte values: the
-/// SHA-256 of the four, and the key), and only keys that verified a request are kept.
+/// one HMAC, not five. Bounded in entries and in their size: only keys that verified a request are
+/// kept, and those have an 8-digit date, a region of at most 32 characters and the service `sts`.
 #[derive(Default)]
-pub struct SigningKeys(Mutex<HashMap<[u8; 32], [u8; 32]>>);
+pub struct SigningKeys(Mutex<HashMap<String, [u8; 32]>>);
 
 const KEPT: usize = 4096;
 
 impl SigningKeys {
-    /// The key, from the cache or derived, and its cache id.
-    fn get(&self, secret: &str, stated: &Stated<'_>) -> Option<([u8; 32], [u8; 32])> {
-        let mut ctx = digest::Context::new(&digest::SHA256);
-        for part in [secret, stated.scope_date, stated.region, stated.service] {
-            ctx.update(&(part.len() as u64).to_be_bytes());
-            ctx.update(part.as_bytes());
-        }
-        let id: [u8; 32] = ctx.finish().as_ref().try_into().ok()?;
+    /// The key, from the cache or derived, and its cache id (the four parts, the secret
+    /// length-prefixed so that no two tuples share an id).
+    fn get(&self, secret: &str, stated: &Stated<'_>) -> Option<([u8; 32], String)> {
+        let id = format!(
+            "{}:{secret}/{}/{}/{}",
+            secret.len(),
+            stated.scope_date,
+            stated.region,
+            stated.service
+        );
         if let Ok(keys) = self.0.lock()
             && let Some(key) = keys.get(&id)
         {
@@ -111,7 +113,7 @@ impl SigningKeys {
         Some((signing_key(secret, stated)?, id))
     }
 
-    fn keep(&self, id: [u8; 32], key: [u8; 32]) {
+    fn keep(&self, id: String, key: [u8; 32]) {
         if let Ok(mut keys) = self.0.lock() {
             if keys.len() >= KEPT {
                 keys.clear();
@@ -154,16 +156,10 @@ fn matches_with(key: Option<[u8; 32]>, stated: &Stated<'_>, canonical: &str) -> 
 
 /// `YYYYMMDD` as the instant that day starts (what `generate_signing_key` reads its date from).
 fn scope_day(date: &str) -> Option<SystemTime> {
-    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+    if date.len() != 8 {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| date.get(range)?.parse::<u32>().ok();
-    let (year, month, day) = (number(0..4)?, number(4..6)?, number(6..8)?);
-    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date =
-        time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
-            .ok()?;
-    let seconds = date.midnight().assume_utc().unix_timestamp();
+    let seconds = parse_amz_date(&format!("{date}T000000Z"))?;
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).ok()?))
 }
 

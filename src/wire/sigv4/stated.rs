@@ -68,23 +68,13 @@ pub fn from_authorization<'a>(
             missing.join(" ")
         )));
     }
-    let (credential, signed_headers, signature, amz_date) = (
+    stated(
+        Form::Header,
         credential.unwrap_or_default(),
+        amz_date.unwrap_or_default(),
         signed_headers.unwrap_or_default(),
         signature.unwrap_or_default(),
-        amz_date.unwrap_or_default(),
-    );
-    let (access_key_id, scope_date, region, service) = scope(credential)?;
-    Ok(Stated {
-        form: Form::Header,
-        access_key_id,
-        scope_date,
-        region,
-        service,
-        amz_date,
-        signed_headers,
-        signature,
-    })
+    )
 }
 
 /// From a presigned query: `get` looks a decoded parameter up by name.
@@ -123,9 +113,26 @@ pub fn from_query<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<Stated<'a
         .ok()
         .filter(|e| (1..=604_800).contains(e))
         .ok_or_else(|| incomplete("X-Amz-Expires must be a number of seconds from 1 to 604800"))?;
+    stated(
+        Form::Query { expires },
+        credential,
+        amz_date,
+        signed_headers,
+        signature,
+    )
+}
+
+/// What both forms state, once every part was found: the credential split into its scope.
+fn stated<'a>(
+    form: Form,
+    credential: &'a str,
+    amz_date: &'a str,
+    signed_headers: &'a str,
+    signature: &'a str,
+) -> Result<Stated<'a>, StsError> {
     let (access_key_id, scope_date, region, service) = scope(credential)?;
     Ok(Stated {
-        form: Form::Query { expires },
+        form,
         access_key_id,
         scope_date,
         region,
