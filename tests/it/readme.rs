@@ -200,20 +200,19 @@ async fn the_aws_cli_examples_run() {
     if !has("aws", &["--version"]) {
         return skip("the aws CLI is not installed");
     }
-    let example = example("connect");
-    assert_eq!(example.lang, "sh");
     let port = free_port();
     let _server = serve(port, &[]).await;
-    let dir = scratch("connect");
+    run_sh_block("connect", port).await;
+}
+
+/// Runs the `sh` block `kind` with bash (`-euo pipefail`), its port made `port`.
+async fn run_sh_block(kind: &str, port: u16) {
+    let example = example(kind);
+    assert_eq!(example.lang, "sh");
+    let dir = scratch(kind);
     let code = on_port(&example.code, port);
-    run_checked(
-        &example,
-        &code,
-        &dir,
-        "bash",
-        &["-euo", "pipefail", "-c", &code],
-    )
-    .await;
+    let args = ["-euo", "pipefail", "-c", code.as_str()];
+    run_checked(&example, &code, &dir, "bash", &args).await;
 }
 
 #[tokio::test]
@@ -293,19 +292,8 @@ async fn the_ci_recipe_runs() {
     if !has("aws", &["--version"]) {
         return skip("the aws CLI is not installed");
     }
-    let example = example("ci");
-    assert_eq!(example.lang, "sh");
     let port = free_port();
-    let dir = scratch("ci");
-    let code = on_port(&example.code, port);
-    run_checked(
-        &example,
-        &code,
-        &dir,
-        "bash",
-        &["-euo", "pipefail", "-c", &code],
-    )
-    .await;
+    run_sh_block("ci", port).await;
     // The recipe stops the server it started.
     let stopped = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
     assert!(stopped.is_err(), "the CI recipe left its server running");
