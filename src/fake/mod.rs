@@ -35,6 +35,7 @@ use crate::wire::answer::Reply;
 use crate::wire::ids::RequestIds;
 use crate::wire::output::Output;
 use crate::wire::request::StsRequest;
+use crate::wire::sigv4::AuthMode;
 
 pub use authorization_message::{AuthorizationRequest, PrincipalRef};
 pub use caller::Caller;
@@ -74,6 +75,12 @@ pub struct Fake {
     live: live_sessions::LiveSessions,
     identity_providers: Vec<identity_providers::IdentityProvider>,
     require_identity_provider: bool,
+    /// `server.auth = "strict"`: what permissive mode takes on trust (an unknown trade-in token,
+    /// a token of an undeclared issuer, an unsigned SAML response) is refused.
+    strict: bool,
+    /// GetWebIdentityToken's public keys, parsed once: strict mode verifies the fake's own tokens
+    /// with them.
+    own_keys: std::sync::OnceLock<jwt::Jwks>,
     signing_keys: signing_keys::SigningKeys,
     /// `fake.public_url`: the base of issuer URLs, whatever host a request names.
     public_url: Option<String>,
@@ -117,6 +124,8 @@ impl Fake {
                 .map(identity_providers::IdentityProvider::from_config)
                 .collect(),
             require_identity_provider: config.require_identity_provider,
+            strict: false,
+            own_keys: std::sync::OnceLock::new(),
             signing_keys: signing_keys::SigningKeys::new(secrets_seed),
             public_url: config
                 .public_url
@@ -156,6 +165,12 @@ impl Fake {
         self
     }
 
+    /// Strict mode (`server.auth`) refuses what permissive mode takes on trust.
+    pub fn with_auth(mut self, auth: AuthMode) -> Fake {
+        self.strict = auth == AuthMode::Strict;
+        self
+    }
+
     /// The OIDC issuer of GetWebIdentityToken's tokens for `account`:
     /// `{fake.public_url | http://HOST | the server's address}/_parlel/oidc/{account}`, where the
     /// fake serves the discovery document and the JWKS.
@@ -171,6 +186,12 @@ impl Fake {
     /// The public keys of GetWebIdentityToken's tokens, as a JWKS document.
     pub fn jwks(&self) -> serde_json::Value {
         self.signing_keys.jwks()
+    }
+
+    /// The same keys, to verify a token with.
+    fn own_keys(&self) -> &jwt::Jwks {
+        self.own_keys
+            .get_or_init(|| jwt::Jwks::parse(&self.jwks().to_string()).unwrap_or_default())
     }
 
     /// Answers one request: its ids, then the operation's output or error. The auth rule and the

@@ -1,6 +1,7 @@
 //! SAML 2.0 responses as AssumeRoleWithSAML reads them: base64, then XML (quick-xml), keeping what
 //! STS reports or checks. Elements are matched by local name, so any namespace prefix works.
-//! Signatures are not verified.
+//! Signatures are not verified; whether the response or its assertion carries one is noted (strict
+//! mode refuses an unsigned response).
 
 use std::collections::BTreeMap;
 
@@ -31,6 +32,8 @@ pub struct SamlResponse {
     pub session_not_on_or_after: Option<String>,
     /// `Attribute/@Name` -> its `AttributeValue`s.
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// A `Signature` element is a child of the response or of its assertion.
+    pub signed: bool,
 }
 
 impl SamlResponse {
@@ -120,6 +123,13 @@ fn parse_xml(xml: &str) -> Result<SamlResponse, String> {
                     ["Assertion"] | ["Response", "Assertion" | "EncryptedAssertion"]
                 ) {
                     assertions += 1;
+                }
+                if matches!(
+                    path.names()[..],
+                    ["Response" | "Assertion", "Signature"]
+                        | ["Response", "Assertion", "Signature"]
+                ) {
+                    out.signed = true;
                 }
                 if let Some(inside) = path.in_assertion() {
                     read_element(&inside, e, &mut out, &mut attribute_name);
@@ -311,5 +321,28 @@ mod tests {
             r.name_id_format.as_deref(),
             Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
         );
+    }
+
+    #[test]
+    fn notes_a_signature_of_the_response_or_its_assertion_only() {
+        assert!(!parse(&STANDARD.encode(RESPONSE)).unwrap().signed);
+        let signature = r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignatureValue>AA==</ds:SignatureValue></ds:Signature>"#;
+        let on_response = RESPONSE.replacen(
+            "<saml:Assertion ",
+            &format!("{signature}<saml:Assertion "),
+            1,
+        );
+        let on_assertion =
+            RESPONSE.replacen("<saml:Subject>", &format!("{signature}<saml:Subject>"), 1);
+        for signed in [on_response, on_assertion] {
+            assert!(parse(&STANDARD.encode(&signed)).unwrap().signed, "{signed}");
+        }
+        // A signature element deeper down (in an attribute value) signs nothing.
+        let buried = RESPONSE.replacen(
+            "<saml:AttributeValue>arn",
+            &format!("<saml:AttributeValue>{signature}arn"),
+            1,
+        );
+        assert!(!parse(&STANDARD.encode(&buried)).unwrap().signed);
     }
 }

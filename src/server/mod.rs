@@ -65,7 +65,9 @@ impl Server {
         let local_addr = listener.local_addr().map_err(listen_error)?;
         let app = Arc::new(App {
             backend,
-            fake: Fake::new(&config.fake).with_local_url(local_url(local_addr)),
+            fake: Fake::new(&config.fake)
+                .with_local_url(local_url(local_addr))
+                .with_auth(config.server.auth),
             auth: config.server.auth,
             signing_keys: crate::wire::sigv4::SigningKeys::default(),
             max_body_bytes: config.server.max_body_bytes,

@@ -101,7 +101,12 @@ fn verify(
     };
     let stated = match headers.authorization.and_then(ascii_str) {
         Some(authorization) => {
-            sigv4::from_authorization(authorization, headers.amz_date.and_then(ascii_str))?
+            // AWS: a `Date` header in ISO 8601 basic format stands in for a missing `X-Amz-Date`.
+            let date = headers
+                .amz_date
+                .or_else(|| raw.headers.get(header::DATE))
+                .and_then(ascii_str);
+            sigv4::from_authorization(authorization, date)?
         }
         None => sigv4::from_query(|name| params.get(name))?,
     };

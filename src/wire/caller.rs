@@ -36,7 +36,8 @@ pub fn read_caller<'a>(
     if let Some(credential) = params.get("X-Amz-Credential") {
         let (access_key_id, region) = credential_scope(credential)
             .ok_or_else(|| incomplete("X-Amz-Credential is not a credential scope"))?;
-        let token = header_token.or_else(|| params.get("X-Amz-Security-Token"));
+        // The query's token is the signed one; a header token is the fallback.
+        let token = params.get("X-Amz-Security-Token").or(header_token);
         return Ok(Some(CallerCredentials {
             access_key_id,
             session_token: token,
@@ -156,6 +157,17 @@ mod tests {
             .unwrap();
         assert_eq!(c.access_key_id, "ASIAX");
         assert_eq!(c.session_token, Some("t"));
+        // The query's token is signed; a token header beside it does not override it.
+        let h = headers(&[("x-amz-security-token", "header")]);
+        let c = read_caller(&RequestHeaders::read(&h), &p).unwrap().unwrap();
+        assert_eq!(c.session_token, Some("t"));
+        let bare = Params::from_urlencoded(
+            b"X-Amz-Credential=ASIAX%2F20260101%2Fus-east-1%2Fsts%2Faws4_request",
+        );
+        let c = read_caller(&RequestHeaders::read(&h), &bare)
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.session_token, Some("header"));
         assert_eq!(
             read_caller(&RequestHeaders::default(), &Params::default()),
             Ok(None)

@@ -19,6 +19,7 @@ mod sigv4;
 mod startup;
 mod strict;
 mod support;
+mod trust;
 mod validation;
 mod web_identity;
 mod web_identity_token;

@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::support::*;
 
-const ROLE: &str = "arn:aws:iam::123456789012:role/Admins";
-const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/MySAMLIdP";
+pub(crate) const ROLE: &str = "arn:aws:iam::123456789012:role/Admins";
+pub(crate) const PROVIDER: &str = "arn:aws:iam::123456789012:saml-provider/MySAMLIdP";
 const ISSUER: &str = "https://example.com/saml";
 const ATTR: &str = "https://aws.amazon.com/SAML/Attributes/";
 
@@ -23,17 +23,19 @@ fn time_at(epoch: i64) -> String {
 }
 
 /// A SAML response as an IdP would post it; `attributes` are (name after `Attributes/`, values).
-struct Assertion {
+pub(crate) struct Assertion {
     issued: i64,
     not_on_or_after: i64,
     audience: &'static str,
     name_id_format: &'static str,
     session_not_on_or_after: Option<i64>,
     attributes: Vec<(&'static str, Vec<String>)>,
+    /// With a `ds:Signature` element (a junk one: the fake does not check XML signatures).
+    pub(crate) signed: bool,
 }
 
 impl Assertion {
-    fn new(server: &Server) -> Assertion {
+    pub(crate) fn new(server: &Server) -> Assertion {
         let now = server.fake().clock().now();
         Assertion {
             issued: now,
@@ -45,10 +47,11 @@ impl Assertion {
                 ("Role", vec![format!("{ROLE},{PROVIDER}")]),
                 ("RoleSessionName", vec!["alice@example.com".into()]),
             ],
+            signed: false,
         }
     }
 
-    fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let attributes: String = self
             .attributes
             .iter()
@@ -65,9 +68,14 @@ impl Assertion {
             .session_not_on_or_after
             .map(|t| format!(r#" SessionNotOnOrAfter="{}""#, time_at(t)))
             .unwrap_or_default();
+        let signature = if self.signed {
+            r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/><ds:SignatureValue>c2ln</ds:SignatureValue></ds:Signature>"#
+        } else {
+            ""
+        };
         let xml = format!(
             r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1" Version="2.0" IssueInstant="{issued}" Destination="https://signin.aws.amazon.com/saml">
-  <saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{ISSUER}</saml:Issuer>
+  <saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{ISSUER}</saml:Issuer>{signature}
   <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
   <saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0" IssueInstant="{issued}">
     <saml:Issuer>{ISSUER}</saml:Issuer>
@@ -90,7 +98,7 @@ impl Assertion {
     }
 }
 
-async fn assume(
+pub(crate) async fn assume(
     server: &Server,
     assertion: &str,
 ) -> Result<

@@ -467,20 +467,7 @@ async fn every_operation_works_with_correct_signatures() {
         .await
         .expect("GetWebIdentityToken");
     // AssumeRoleWithWebIdentity is unsigned: no credentials at all.
-    let unsigned = aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::Config::builder()
-            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-            .region(aws_sdk_sts::config::Region::new("us-east-1"))
-            .endpoint_url(server.endpoint())
-            .http_client(
-                aws_smithy_http_client::Builder::new()
-                    .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                        aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-                    ))
-                    .build_https(),
-            )
-            .build(),
-    );
+    let unsigned = crate::support::unsigned_client(&server);
     unsigned
         .assume_role_with_web_identity()
         .role_arn("arn:aws:iam::123456789012:role/ci")
@@ -596,4 +583,62 @@ async fn a_signed_post_replayed_as_it_was_signed_verifies() {
     )
     .await;
     assert_eq!(changed.status, 403, "{}", changed.body);
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, data)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// AWS: "If the Date header is specified in the ISO 8601 basic format, X-Amz-Date is not
+/// required." A request signed that way (by hand: no SDK signs so) verifies; an HTTP-date does not.
+#[tokio::test]
+async fn a_date_header_in_basic_format_stands_in_for_x_amz_date() {
+    use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
+    let secs = now();
+    let server =
+        strict(|c| c.fake.clock = Some(parlel_sts::timestamp::iso8601_seconds(secs))).await;
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs.unsigned_abs());
+    let date: String = parlel_sts::timestamp::iso8601_seconds(secs)
+        .chars()
+        .filter(|c| *c != '-' && *c != ':')
+        .collect();
+    let host = server.local_addr().to_string();
+    let content_type = "application/x-www-form-urlencoded";
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:{content_type}\ndate:{date}\nhost:{host}\n\ncontent-type;date;host\n{}",
+        sha256_hex(GCI.as_bytes())
+    );
+    let scope = format!("{}/us-east-1/sts/aws4_request", &date[..8]);
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{date}\n{scope}\n{}",
+        sha256_hex(canonical.as_bytes())
+    );
+    let key = generate_signing_key(SECRET, at, "us-east-1", "sts");
+    let signature = calculate_signature(key, string_to_sign.as_bytes());
+    let head = |date: &str| {
+        format!(
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nDate: {date}\r\nAuthorization: AWS4-HMAC-SHA256 Credential={KEY}/{scope}, SignedHeaders=content-type;date;host, Signature={signature}"
+        )
+    };
+    let r = raw(&server, &head(&date), GCI).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("user/alice"), "{}", r.body);
+    let http_date = "Tue, 01 Dec 2026 22:00:00 GMT";
+    let r = raw(&server, &head(http_date), GCI).await;
+    assert!(
+        r.body.contains("<Code>IncompleteSignature</Code>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains(&format!(
+            "Date must be in ISO-8601 'basic format'. Got '{http_date}'."
+        )),
+        "{}",
+        r.body
+    );
 }

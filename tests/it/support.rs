@@ -96,6 +96,20 @@ fn client_with(server: &Server, credentials: Credentials) -> Client {
     client_at(&server.endpoint(), credentials)
 }
 
+/// An SDK client without credentials: it can call only the operations AWS serves unsigned.
+pub fn unsigned_client(server: &Server) -> Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let config = aws_sdk_sts::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(server.endpoint())
+        .http_client(http)
+        .build();
+    Client::from_conf(config)
+}
+
 /// An SDK client for any endpoint URL (a server in another process, say).
 pub fn client_at(endpoint: &str, credentials: Credentials) -> Client {
     let http = aws_smithy_http_client::Builder::new()

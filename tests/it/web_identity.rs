@@ -13,15 +13,15 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const GITHUB: &str = "https://token.actions.githubusercontent.com";
-const ROLE: &str = "arn:aws:iam::123456789012:role/deploy";
+pub(crate) const GITHUB: &str = "https://token.actions.githubusercontent.com";
+pub(crate) const ROLE: &str = "arn:aws:iam::123456789012:role/deploy";
 
 fn b64(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(value.to_string())
 }
 
 /// An unsigned-looking token (the signature part is junk).
-fn token(claims: &Value) -> String {
+pub(crate) fn token(claims: &Value) -> String {
     format!(
         "{}.{}.c2ln",
         b64(&json!({"alg": "RS256", "kid": "k1"})),
@@ -29,7 +29,7 @@ fn token(claims: &Value) -> String {
     )
 }
 
-fn claims(server: &Server) -> Value {
+pub(crate) fn claims(server: &Server) -> Value {
     let now = server.fake().clock().now();
     json!({
         "iss": GITHUB,
@@ -79,7 +79,7 @@ impl Signer {
     }
 }
 
-async fn assume(
+pub(crate) async fn assume(
     server: &Server,
     web_token: &str,
 ) -> Result<

@@ -1,6 +1,7 @@
 //! GetDelegatedAccessToken: trades a trade-in token (see `fake::trade_in`) for credentials of the
 //! principal it names. `AssumedPrincipal` is that principal's ARN; `PackedPolicySize` is not
-//! populated for this operation (AWS's documentation says so).
+//! populated for this operation (AWS's documentation says so). A token this server never issued is
+//! `ExpiredTradeInTokenException` in strict mode, the default principal's credentials otherwise.
 
 use super::Call;
 use super::role_arn::RoleArn;
@@ -24,10 +25,26 @@ fn expired() -> StsError {
 
 pub fn get_delegated_access_token(call: &mut Call<'_>) -> Result<Output, StsError> {
     call.take_caller()?;
-    let grant = call
-        .fake
-        .trade_in_grant(call.str("TradeInToken"))
-        .ok_or_else(expired)?;
+    let Some(grant) = call.fake.trade_in_grant(call.str("TradeInToken")) else {
+        // A token this server never issued: strict mode refuses it; permissive mode trades it for
+        // the default principal, as it takes an undeclared issuer's web identity token on trust.
+        if call.fake.strict {
+            return Err(expired());
+        }
+        let principal = call.fake.default_principal.clone();
+        let arn = principal.arn();
+        let claims = SessionClaims::new(
+            principal,
+            Origin::DelegatedAccessToken,
+            call.now,
+            DEFAULT_DURATION,
+        );
+        let credentials = call.fake.issue(&mut call.rng, claims);
+        return Ok(Fields::new()
+            .nested("Credentials", credentials)
+            .str("AssumedPrincipal", arn)
+            .output("GetDelegatedAccessToken"));
+    };
     if grant.expires.is_some_and(|e| e <= call.now) {
         return Err(expired());
     }

@@ -1,7 +1,7 @@
 //! AssumeRoleWithSAML (unsigned): a role session for the subject of a SAML 2.0 response. The
 //! assertion's `Role` attribute must pair the requested role with the requested provider; the
 //! session name, duration, source identity and session tags come from AWS's SAML attributes.
-//! Signatures are not verified.
+//! Signatures are not verified; strict mode refuses a response that carries none.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -36,6 +36,12 @@ pub fn assume_role_with_saml(call: &mut Call<'_>) -> Result<Output, StsError> {
     let (provider_account, provider_name) = saml_provider(principal_arn)?;
     let response = saml::parse(call.str("SAMLAssertion"))
         .map_err(|why| StsError::invalid_identity_token(format!("Invalid SAML response: {why}")))?;
+    // Strict mode: a response must at least be signed (the XML signature itself is not checked).
+    if call.fake.strict && !response.signed {
+        return Err(StsError::invalid_identity_token(
+            "Response signature invalid",
+        ));
+    }
     check_times(&response, call.now)?;
     check_audience(&response)?;
 

@@ -2,7 +2,8 @@
 //! The token's claims are read (`sub`, `aud`/`azp`, `iss`, `exp`, AWS's session-tag and source
 //! identity claims). A provider declared in `fake.identity_providers` for the token's issuer has its
 //! audiences and (with keys) signatures enforced; tokens of undeclared issuers are trusted unverified
-//! unless `fake.require_identity_provider` is set. With `ProviderId` (OAuth 2.0: Login with Amazon,
+//! unless `fake.require_identity_provider` is set, or in strict mode, which accepts an undeclared
+//! issuer's token only when the fake's own keys (GetWebIdentityToken's) verify it. With `ProviderId` (OAuth 2.0: Login with Amazon,
 //! Facebook) an opaque access token is accepted and its subject derived from it.
 
 use serde_json::Value;
@@ -113,10 +114,26 @@ fn oidc_identity(call: &Call<'_>) -> Result<WebIdentity, StsError> {
     let built_in = BUILT_IN_ISSUERS.contains(&name);
     let key = issuer_key(issuer);
     let declared = call.fake.identity_providers.iter().find(|p| p.key == key);
-    if declared.is_none() && !built_in && call.fake.require_identity_provider {
-        return Err(StsError::invalid_identity_token(format!(
-            "No OpenIDConnect provider found in your account for {issuer}"
-        )));
+    if declared.is_none() && !built_in {
+        let unknown = || {
+            StsError::invalid_identity_token(format!(
+                "No OpenIDConnect provider found in your account for {issuer}"
+            ))
+        };
+        if call.fake.strict {
+            // Strict mode trusts an undeclared issuer only when the token is the fake's own.
+            match call.fake.own_keys().verify(&jwt) {
+                Ok(()) => {}
+                Err(VerifyError::BadSignature) if jwt.header.kid.is_some() => {
+                    return Err(StsError::invalid_identity_token(
+                        "Signature validation failed",
+                    ));
+                }
+                Err(_) => return Err(unknown()),
+            }
+        } else if call.fake.require_identity_provider {
+            return Err(unknown());
+        }
     }
     let audiences = jwt.audiences();
     let first_audience = *audiences
