@@ -3,6 +3,7 @@
 //! (`output`, `ids`, `answer`, `render` with `xml` and `json`).
 
 pub mod answer;
+mod ascii;
 pub mod caller;
 mod form;
 pub mod headers;

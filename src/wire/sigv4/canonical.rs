@@ -6,6 +6,8 @@
 
 use http::HeaderMap;
 
+use crate::wire::ascii::split_ascii;
+
 use super::{Form, Stated};
 
 /// The canonical request of a request that arrived as `method`, `path` and `query` (both as sent,
@@ -21,30 +23,43 @@ pub fn canonical_request(
     stated: &Stated<'_>,
     payload_hash: &str,
 ) -> Option<String> {
+    let mut out = String::with_capacity(256 + query.len());
+    write_canonical_request(method, path, query, headers, stated, payload_hash, &mut out)?;
+    Some(out)
+}
+
+/// `canonical_request`, written into `out` (a buffer the caller reuses).
+pub fn write_canonical_request(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    stated: &Stated<'_>,
+    payload_hash: &str,
+    out: &mut String,
+) -> Option<()> {
     if !signed_headers_in_order(stated.signed_headers, headers.keys_len()) {
         return None;
     }
-    let mut out = String::with_capacity(256 + query.len());
+    out.clear();
     out.push_str(method);
     out.push('\n');
-    canonical_path(path, &mut out);
+    canonical_path(path, out);
     out.push('\n');
-    canonical_query(query, stated.form, &mut out);
+    canonical_query(query, stated.form, out);
     out.push('\n');
-    for name in stated.signed_headers.split(';') {
+    for name in split_ascii(stated.signed_headers, b';') {
         out.push_str(name);
         out.push(':');
         let mut first = true;
-        let mut any = false;
         for value in headers.get_all(name) {
-            any = true;
             if !first {
                 out.push(',');
             }
             first = false;
-            folded(value.as_bytes(), &mut out)?;
+            folded(value.as_bytes(), out)?;
         }
-        if !any {
+        if first {
             return None;
         }
         out.push('\n');
@@ -53,7 +68,7 @@ pub fn canonical_request(
     out.push_str(stated.signed_headers);
     out.push('\n');
     out.push_str(payload_hash);
-    Some(out)
+    Some(())
 }
 
 /// Names, `;`-separated, each non-empty, lower-case and after the one before it; no more of them
@@ -61,7 +76,7 @@ pub fn canonical_request(
 fn signed_headers_in_order(list: &str, headers: usize) -> bool {
     let mut count = 0;
     let mut previous: Option<&str> = None;
-    for name in list.split(';') {
+    for name in split_ascii(list, b';') {
         count += 1;
         let well_formed = !name.is_empty()
             && name
@@ -79,7 +94,12 @@ fn signed_headers_in_order(list: &str, headers: usize) -> bool {
 /// A value that is not UTF-8 is not signed text: it fails the check.
 fn folded(value: &[u8], out: &mut String) -> Option<()> {
     let text = std::str::from_utf8(value).ok()?;
-    let mut words = text.split(' ').filter(|w| !w.is_empty());
+    // Most values have no space to fold or trim.
+    if memchr::memchr(b' ', value).is_none() {
+        out.push_str(text);
+        return Some(());
+    }
+    let mut words = split_ascii(text, b' ').filter(|w| !w.is_empty());
     if let Some(word) = words.next() {
         out.push_str(word);
     }
@@ -93,8 +113,12 @@ fn folded(value: &[u8], out: &mut String) -> Option<()> {
 /// The path with RFC 3986's dot segments removed and empty segments dropped, each byte that is
 /// not unreserved (nor `/`) percent-encoded; `/` when nothing is left.
 fn canonical_path(path: &str, out: &mut String) {
+    if path == "/" {
+        out.push('/');
+        return;
+    }
     let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
+    for segment in split_ascii(path, b'/') {
         match segment {
             "" | "." => {}
             ".." => {
@@ -121,6 +145,9 @@ fn canonical_path(path: &str, out: &mut String) {
 /// and as aws-sigv4 reads them), encoded again, sorted by name and then value; a presigned
 /// request's own `X-Amz-Signature` is left out.
 fn canonical_query(query: &str, form: Form, out: &mut String) {
+    if query.is_empty() {
+        return;
+    }
     let mut pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|pair| !pair.is_empty())

@@ -4,6 +4,7 @@
 
 use super::{ALGORITHM, Form, Stated};
 use crate::error::{ErrorCode, StsError};
+use crate::wire::ascii::{split_ascii, split_once_ascii};
 
 /// From `Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request,
 /// SignedHeaders=a;b, Signature=hex` and the `X-Amz-Date` header.
@@ -25,9 +26,9 @@ pub fn from_authorization<'a>(
             ))
         })?;
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-    for part in rest.split(',') {
+    for part in split_ascii(rest, b',') {
         let part = part.trim();
-        let Some((name, value)) = part.split_once('=') else {
+        let Some((name, value)) = split_once_ascii(part, b'=') else {
             return Err(incomplete(format!(
                 "'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{authorization}'."
             )));
@@ -145,7 +146,7 @@ fn stated<'a>(
 
 /// `AKID/DATE/REGION/SERVICE/aws4_request` -> its four parts.
 fn scope(credential: &str) -> Result<(&str, &str, &str, &str), StsError> {
-    let mut parts = credential.split('/');
+    let mut parts = split_ascii(credential, b'/');
     match (
         parts.next(),
         parts.next(),

@@ -1,10 +1,21 @@
 //! Strict mode's check of one request: the signature it states (`stated`), against the secret of
 //! the key it names, over the request as it arrived, within AWS's 15 minutes of clock skew.
 
-use super::{SigningKeys, Stated, canonical_request, payload_hash, signature_matches_cached};
+use std::cell::RefCell;
+
+use super::{
+    SigningKeys, Stated, payload_hash_into, signature_matches_cached, write_canonical_request,
+};
 use crate::error::{ErrorCode, StsError};
 use crate::timestamp::iso8601_seconds_into;
+use crate::wire::ascii::split_ascii;
 use crate::wire::request::RawRequest;
+
+thread_local! {
+    /// The canonical request, the string to sign and the signing-key cache id of the last request
+    /// this thread verified: buffers reused, so verifying allocates nothing.
+    static SCRATCH: RefCell<(String, [String; 2])> = RefCell::default();
+}
 
 /// How far a request's `X-Amz-Date` may be from the server's clock, either way.
 const SKEW_SECONDS: i64 = 15 * 60;
@@ -55,7 +66,7 @@ pub fn verify(
             stated.amz_date
         )));
     }
-    if !stated.signed_headers.split(';').any(|name| name == "host") {
+    if !split_ascii(stated.signed_headers, b';').any(|name| name == "host") {
         return Err(StsError::new(
             ErrorCode::IncompleteSignature,
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
@@ -69,20 +80,22 @@ pub fn verify(
     skew(signed_at, now)?;
     let path = raw.uri.path();
     let query = raw.uri.query().unwrap_or_default();
-    let canonical = canonical_request(
-        raw.method.as_str(),
-        path,
-        query,
-        raw.headers,
-        stated,
-        &payload_hash(raw.body),
-    )
-    .ok_or_else(|| {
-        does_not_match(
-            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    let mut hash = [0u8; 64];
+    let payload_hash = payload_hash_into(raw.body, &mut hash);
+    let matched = SCRATCH.with_borrow_mut(|(canonical, scratch)| {
+        write_canonical_request(
+            raw.method.as_str(),
+            path,
+            query,
+            raw.headers,
+            stated,
+            payload_hash,
+            canonical,
         )
-    })?;
-    if signature_matches_cached(keys, secret, stated, &canonical) {
+        .is_some()
+            && signature_matches_cached(keys, secret, stated, canonical, scratch)
+    });
+    if matched {
         Ok(())
     } else {
         Err(does_not_match(
