@@ -1,7 +1,9 @@
 //! The command line, a contract scripts rely on:
 //! `parlel-sts [serve] [--config FILE] [--listen ADDR:PORT] [--mode fake|record|replay]
 //!  [--auth permissive|strict] [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]
-//!  [--log-format text|json]`.
+//!  [--log-format text|json]`, and record mode's `[--upstream URL] [--prod-env FILE]
+//!  [--store yaml|sled] [--cassettes DIR] [--cassette NAME] [--record-mode all|new]
+//!  [--allow-network] [--allow-remote] [--upstream-ca FILE]`.
 //! Each flag can also come from a `PARLEL_STS_*` environment variable; both override `proxy.toml`.
 
 use std::path::PathBuf;
@@ -9,7 +11,7 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::config::Overrides;
+use crate::config::{Overrides, RecordMode, Store};
 use crate::logging::LogFormat;
 use crate::mode::Mode;
 use crate::wire::sigv4::AuthMode;
@@ -72,10 +74,44 @@ pub struct Flags {
     /// Log lines as text (colour on a terminal, unless NO_COLOR is set) or JSON objects.
     #[arg(long, global = true, env = "PARLEL_STS_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Record mode: the STS endpoint to forward to (default: STS's endpoint for the region of the
+    /// credentials).
+    #[arg(long, global = true, env = "PARLEL_STS_UPSTREAM", value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Record mode: the dotenv file of the real credentials (default ./prod.env; when it does not
+    /// exist, the process's AWS_* variables).
+    #[arg(long, global = true, env = "PARLEL_STS_PROD_ENV", value_name = "FILE")]
+    pub prod_env: Option<PathBuf>,
+    /// Where cassettes are kept: one YAML file each, or a sled database.
+    #[arg(long, global = true, env = "PARLEL_STS_STORE", value_enum)]
+    pub store: Option<Store>,
+    /// The directory of the cassettes (default ./cassettes).
+    #[arg(long, global = true, env = "PARLEL_STS_CASSETTES", value_name = "DIR")]
+    pub cassettes: Option<PathBuf>,
+    /// This run's cassette (default "default").
+    #[arg(long, global = true, env = "PARLEL_STS_CASSETTE", value_name = "NAME")]
+    pub cassette: Option<String>,
+    /// Record mode: forward everything (all) or only what the cassette lacks (new).
+    #[arg(long, global = true, env = "PARLEL_STS_RECORD_MODE", value_enum)]
+    pub record_mode: Option<RecordMode>,
+    /// Record mode: start even when CI is set in the environment.
+    #[arg(long, global = true, env = "PARLEL_STS_ALLOW_NETWORK")]
+    pub allow_network: bool,
+    /// Record mode: listen on an address other than loopback.
+    #[arg(long, global = true, env = "PARLEL_STS_ALLOW_REMOTE")]
+    pub allow_remote: bool,
+    /// Record mode: a PEM file of CA certificates to trust for the upstream, besides the public roots.
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEL_STS_UPSTREAM_CA",
+        value_name = "FILE"
+    )]
+    pub upstream_ca: Option<PathBuf>,
 }
 
 /// Each flag: its argument id, the configuration key it sets, and its environment variable.
-const FLAG_KEYS: [(&str, &str, &str); 8] = [
+const FLAG_KEYS: [(&str, &str, &str); 17] = [
     ("listen", "server.listen", "PARLEL_STS_LISTEN"),
     ("mode", "server.mode", "PARLEL_STS_MODE"),
     ("auth", "server.auth", "PARLEL_STS_AUTH"),
@@ -84,6 +120,31 @@ const FLAG_KEYS: [(&str, &str, &str); 8] = [
     ("clock", "fake.clock", "PARLEL_STS_CLOCK"),
     ("log_level", "server.log_level", "PARLEL_STS_LOG_LEVEL"),
     ("log_format", "server.log_format", "PARLEL_STS_LOG_FORMAT"),
+    ("upstream", "record.upstream", "PARLEL_STS_UPSTREAM"),
+    ("prod_env", "record.prod_env", "PARLEL_STS_PROD_ENV"),
+    ("store", "cassettes.store", "PARLEL_STS_STORE"),
+    ("cassettes", "cassettes.dir", "PARLEL_STS_CASSETTES"),
+    ("cassette", "cassettes.name", "PARLEL_STS_CASSETTE"),
+    (
+        "record_mode",
+        "record.record_mode",
+        "PARLEL_STS_RECORD_MODE",
+    ),
+    (
+        "allow_network",
+        "record.allow_network",
+        "PARLEL_STS_ALLOW_NETWORK",
+    ),
+    (
+        "allow_remote",
+        "record.allow_remote",
+        "PARLEL_STS_ALLOW_REMOTE",
+    ),
+    (
+        "upstream_ca",
+        "record.upstream_ca",
+        "PARLEL_STS_UPSTREAM_CA",
+    ),
 ];
 
 impl Cli {
@@ -125,6 +186,15 @@ impl Flags {
             clock: self.clock.clone(),
             log_level: self.log_level.clone(),
             log_format: self.log_format,
+            upstream: self.upstream.clone(),
+            prod_env: self.prod_env.clone(),
+            store: self.store,
+            cassettes: self.cassettes.clone(),
+            cassette: self.cassette.clone(),
+            record_mode: self.record_mode,
+            allow_network: self.allow_network,
+            allow_remote: self.allow_remote,
+            upstream_ca: self.upstream_ca.clone(),
             origins,
         }
     }

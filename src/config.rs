@@ -16,7 +16,10 @@ use crate::mode::{self, Mode};
 use crate::wire::sigv4::AuthMode;
 
 /// The sections other parts own, composed here.
+pub use crate::cassette::{CassetteConfig, Store};
 pub use crate::fake::{FakeConfig, IdentityProviderConfig, TradeInTokenConfig, UserConfig};
+use crate::upstream::RealCredentials;
+pub use crate::upstream::{RecordConfig, RecordMode};
 
 /// The file loaded from the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "proxy.toml";
@@ -30,6 +33,15 @@ const MAX_CONNECTIONS: usize = 1_000_000;
 pub struct Config {
     pub server: ServerConfig,
     pub fake: FakeConfig,
+    pub record: RecordConfig,
+    pub cassettes: CassetteConfig,
+    /// `CI` is set in the environment (read by `load`; a config built in code says false).
+    #[serde(skip)]
+    pub in_ci: bool,
+    /// Record mode's real credentials, read by `ready` (from `record.prod_env` or the
+    /// environment); their values never print.
+    #[serde(skip)]
+    pub record_credentials: Option<RealCredentials>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +88,16 @@ pub struct Overrides {
     pub clock: Option<String>,
     pub log_level: Option<String>,
     pub log_format: Option<LogFormat>,
+    pub upstream: Option<String>,
+    pub prod_env: Option<PathBuf>,
+    pub store: Option<Store>,
+    pub cassettes: Option<PathBuf>,
+    pub cassette: Option<String>,
+    pub record_mode: Option<RecordMode>,
+    /// Flags: `true` turns the switch on; `false` leaves the file's value.
+    pub allow_network: bool,
+    pub allow_remote: bool,
+    pub upstream_ca: Option<PathBuf>,
     /// Where each value came from, when not from the file: (config key, `--flag` or
     /// `PARLEL_STS_VAR`). An error about that key names the flag or variable the user typed.
     pub origins: Vec<(&'static str, String)>,
@@ -109,6 +131,7 @@ impl Config {
             None => Config::default(),
         };
         config.apply(overrides);
+        config.in_ci = crate::upstream::in_ci(std::env::var("CI").ok().as_deref());
         config.ready().map_err(|e| e.named_by(&overrides.origins))
     }
 
@@ -117,6 +140,12 @@ impl Config {
     pub fn ready(mut self) -> Result<Config, ConfigError> {
         self.check()?;
         self.fake.read_files().map_err(ConfigError)?;
+        if self.server.mode == Mode::Record && self.record_credentials.is_none() {
+            let credentials =
+                RealCredentials::load(&self.record.prod_env, |name| std::env::var(name).ok())
+                    .map_err(|why| ConfigError(format!("record.prod_env: {why}")))?;
+            self.record_credentials = Some(credentials);
+        }
         Ok(self)
     }
 
@@ -154,16 +183,43 @@ impl Config {
         if o.clock.is_some() {
             self.fake.clock.clone_from(&o.clock);
         }
+        if o.upstream.is_some() {
+            self.record.upstream.clone_from(&o.upstream);
+        }
+        if let Some(path) = &o.prod_env {
+            self.record.prod_env.clone_from(path);
+        }
+        if let Some(store) = o.store {
+            self.cassettes.store = store;
+        }
+        if let Some(dir) = &o.cassettes {
+            self.cassettes.dir.clone_from(dir);
+        }
+        replace(&mut self.cassettes.name, &o.cassette);
+        if let Some(record_mode) = o.record_mode {
+            self.record.record_mode = record_mode;
+        }
+        self.record.allow_network |= o.allow_network;
+        self.record.allow_remote |= o.allow_remote;
+        if o.upstream_ca.is_some() {
+            self.record.upstream_ca.clone_from(&o.upstream_ca);
+        }
     }
 
     /// Every value checked, each failure naming its key.
     pub fn check(&self) -> Result<(), ConfigError> {
         let bad = |key: &str, why: String| Err(ConfigError(format!("{key}: {why}")));
-        if let Err(e) = self.listen_addr() {
-            return bad("server.listen", e);
-        }
-        if let Err(e) = mode::check(self.server.mode) {
-            return bad("server.mode", e);
+        let listen = match self.listen_addr() {
+            Ok(listen) => listen,
+            Err(e) => return bad("server.listen", e),
+        };
+        let around = mode::Surroundings {
+            listen,
+            record: &self.record,
+            in_ci: self.in_ci,
+        };
+        if let Err((key, why)) = mode::check(self.server.mode, &around) {
+            return bad(key, why);
         }
         if let Err(e) = logging::check_level(&self.server.log_level) {
             return bad("server.log_level", e);
@@ -190,7 +246,9 @@ impl Config {
                 format!("must be at most {MAX_CONNECTIONS}"),
             );
         }
-        self.fake.check().map_err(ConfigError)
+        self.fake.check().map_err(ConfigError)?;
+        self.record.check().map_err(ConfigError)?;
+        self.cassettes.check().map_err(ConfigError)
     }
 
     /// `server.listen` as an address: `ADDR:PORT`, or `HOST:PORT` for a host name that resolves

@@ -43,6 +43,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cassette;
 pub mod cli;
 pub mod config;
 pub mod decimal;
@@ -53,6 +54,7 @@ pub mod mode;
 pub mod model;
 pub mod server;
 pub mod timestamp;
+pub mod upstream;
 pub mod wire;
 
 pub use server::Server;

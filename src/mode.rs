@@ -7,9 +7,12 @@
 //! fake is held beside the backend, not inside it: every mode may fall back to it, and the admin
 //! routes talk to it whatever the mode. A new mode is one variant here and a folder of its own.
 
+use std::net::SocketAddr;
+
 use serde::Deserialize;
 
 use crate::fake::Fake;
+use crate::upstream::RecordConfig;
 use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
 
@@ -36,9 +39,43 @@ impl Mode {
     }
 }
 
-/// Whether this build serves `mode`; the error says why not.
-pub fn check(mode: Mode) -> Result<(), String> {
-    Backend::build(mode).map(|_| ())
+/// What a mode's start-up checks look at besides the mode.
+pub struct Surroundings<'a> {
+    /// The address the server is to listen on.
+    pub listen: SocketAddr,
+    pub record: &'a RecordConfig,
+    /// The environment says this is a CI job (`upstream::in_ci`).
+    pub in_ci: bool,
+}
+
+/// Whether `mode` may start here: `Err((config key, why))` when it may not. Record mode reaches
+/// the network and signs with real credentials, so it refuses a CI job (unless
+/// `record.allow_network`) and any address but loopback (unless `record.allow_remote`).
+pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str, String)> {
+    match mode {
+        Mode::Fake => Ok(()),
+        Mode::Record => {
+            if around.in_ci && !around.record.allow_network {
+                return Err((
+                    "server.mode",
+                    "record mode forwards requests to real STS, and CI is set in the environment: refusing to start, so that a test suite never reaches AWS by accident. Pass --allow-network (record.allow_network = true) when this job is meant to record".to_owned(),
+                ));
+            }
+            if !around.listen.ip().is_loopback() && !around.record.allow_remote {
+                return Err((
+                    "server.listen",
+                    format!(
+                        "record mode signs what reaches it with real credentials, so it listens on loopback only, and {} is not a loopback address. Pass --allow-remote (record.allow_remote = true) to listen there anyway",
+                        around.listen
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        Mode::Replay => Backend::build(mode)
+            .map(|_| ())
+            .map_err(|e| ("server.mode", e)),
+    }
 }
 
 /// The answering side of the configured mode. An enum, not a trait object: dispatch costs a
@@ -78,13 +115,48 @@ impl Backend {
 mod tests {
     use super::*;
 
+    fn around(
+        listen: &str,
+        record: &RecordConfig,
+        in_ci: bool,
+    ) -> Result<(), (&'static str, String)> {
+        let around = Surroundings {
+            listen: listen.parse().unwrap(),
+            record,
+            in_ci,
+        };
+        check(Mode::Record, &around)
+    }
+
+    #[test]
+    fn record_mode_refuses_ci_and_remote_addresses_unless_allowed() {
+        let mut record = RecordConfig::default();
+        assert_eq!(around("127.0.0.1:0", &record, false), Ok(()));
+        assert_eq!(around("[::1]:0", &record, false), Ok(()));
+        let (key, why) = around("127.0.0.1:0", &record, true).unwrap_err();
+        assert_eq!(key, "server.mode");
+        assert!(
+            why.contains("CI is set") && why.contains("--allow-network"),
+            "{why}"
+        );
+        let (key, why) = around("0.0.0.0:4729", &record, false).unwrap_err();
+        assert_eq!(key, "server.listen");
+        assert!(
+            why.contains("0.0.0.0:4729 is not a loopback address")
+                && why.contains("--allow-remote"),
+            "{why}"
+        );
+        record.allow_network = true;
+        record.allow_remote = true;
+        assert_eq!(around("0.0.0.0:4729", &record, true), Ok(()));
+    }
+
     #[test]
     fn record_and_replay_are_refused_until_they_land() {
-        assert!(check(Mode::Fake).is_ok());
         assert_eq!(Backend::build(Mode::Fake).map(|b| b.mode()), Ok(Mode::Fake));
         for mode in [Mode::Record, Mode::Replay] {
             assert_eq!(
-                check(mode),
+                Backend::build(mode).map(|b| b.mode()),
                 Err(format!(
                     "mode \"{}\" is not available in this build yet; use \"fake\"",
                     mode.as_str()

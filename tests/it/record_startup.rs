@@ -1,0 +1,170 @@
+//! Record mode's start-up contract, through the binary: the CI guard, loopback only, and real
+//! credentials read from prod.env (or the environment) without a value ever shown. (The upstream
+//! hop is not in this build: a record run that passes every check is then refused.)
+
+use crate::support::refused;
+
+const KEY: &str = "AKIAQAAAAAAAREALKEY1";
+const SECRET: &str = "realSecretrealSecretrealSecretrealSecre1";
+
+/// The environment of a developer's machine: not CI, no AWS credentials of its own.
+const NOT_CI: [(&str, &str); 3] = [
+    ("CI", ""),
+    ("AWS_ACCESS_KEY_ID", ""),
+    ("AWS_SECRET_ACCESS_KEY", ""),
+];
+
+fn prod_env(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("parlel-record-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("prod.env");
+    std::fs::write(&file, text).unwrap();
+    file.to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn ci_refuses_record_mode_unless_network_is_allowed() {
+    let (code, stderr) = refused(&["--mode", "record"], &[("CI", "true")]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--mode (server.mode): record mode forwards requests to real STS, and CI is set in the environment: refusing to start"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--allow-network"), "{stderr}");
+    // Allowed, it goes on to the next check (no credentials here).
+    let mut env = NOT_CI.to_vec();
+    env[0] = ("CI", "true");
+    let (_, stderr) = refused(
+        &[
+            "--mode",
+            "record",
+            "--allow-network",
+            "--prod-env",
+            "/nonexistent/prod.env",
+        ],
+        &env,
+    )
+    .await;
+    assert!(!stderr.contains("CI is set"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent/prod.env does not exist"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn record_mode_listens_on_loopback_only_unless_remote_is_allowed() {
+    let (code, stderr) = refused(&["--mode", "record", "--listen", "0.0.0.0:0"], &NOT_CI).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--listen (server.listen): record mode signs what reaches it with real credentials, so it listens on loopback only, and 0.0.0.0:0 is not a loopback address"),
+        "{stderr}"
+    );
+    let (_, stderr) = refused(
+        &[
+            "--mode",
+            "record",
+            "--listen",
+            "0.0.0.0:0",
+            "--allow-remote",
+            "--prod-env",
+            "/nonexistent/prod.env",
+        ],
+        &NOT_CI,
+    )
+    .await;
+    assert!(!stderr.contains("loopback"), "{stderr}");
+}
+
+#[tokio::test]
+async fn credentials_come_from_prod_env_and_are_never_shown() {
+    // No file and no AWS_* variables: the error names the file and how to make one.
+    let (code, stderr) = refused(
+        &["--mode", "record", "--prod-env", "/nonexistent/prod.env"],
+        &NOT_CI,
+    )
+    .await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--prod-env (record.prod_env): no credentials to record with: /nonexistent/prod.env does not exist and AWS_ACCESS_KEY_ID is not set"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("aws configure export-credentials"),
+        "{stderr}"
+    );
+    // A file without the secret: named, the key's value not shown.
+    let file = prod_env("partial", &format!("export AWS_ACCESS_KEY_ID={KEY}\n"));
+    let (_, stderr) = refused(&["--mode", "record", "--prod-env", &file], &NOT_CI).await;
+    assert!(
+        stderr.contains(&format!("{file}: AWS_SECRET_ACCESS_KEY is missing")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(KEY), "{stderr}");
+    // A line that is not KEY=VALUE: its number, never its text.
+    let file = prod_env("garbled", &format!("AWS_ACCESS_KEY_ID={KEY}\n{SECRET}\n"));
+    let (_, stderr) = refused(&["--mode", "record", "--prod-env", &file], &NOT_CI).await;
+    assert!(
+        stderr.contains(&format!("{file}: line 2 is not KEY=VALUE")),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(SECRET) && !stderr.contains(KEY),
+        "{stderr}"
+    );
+    // Complete credentials pass every check; this build then says the mode is not here yet.
+    let file = prod_env(
+        "complete",
+        &format!(
+            "AWS_ACCESS_KEY_ID={KEY}\nAWS_SECRET_ACCESS_KEY=\"{SECRET}\"\nAWS_REGION=eu-west-1\n"
+        ),
+    );
+    let (code, stderr) = refused(&["--mode", "record", "--prod-env", &file], &NOT_CI).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("mode \"record\" is not available in this build yet"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(SECRET) && !stderr.contains(KEY),
+        "{stderr}"
+    );
+    // The process's own variables stand in for a missing file.
+    let env = [
+        ("CI", ""),
+        ("AWS_ACCESS_KEY_ID", KEY),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+    ];
+    let (_, stderr) = refused(
+        &["--mode", "record", "--prod-env", "/nonexistent/prod.env"],
+        &env,
+    )
+    .await;
+    assert!(
+        stderr.contains("not available in this build yet"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn record_and_cassette_flags_are_checked_and_named() {
+    let (code, stderr) = refused(&["--upstream", "sts.amazonaws.com"], &NOT_CI).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "--upstream (record.upstream): \"sts.amazonaws.com\" must start with https://"
+        ),
+        "{stderr}"
+    );
+    let (_, stderr) = refused(&[], &[("PARLEL_STS_CASSETTE", "../escape")]).await;
+    assert!(
+        stderr.contains("PARLEL_STS_CASSETTE (cassettes.name): \"../escape\" must be"),
+        "{stderr}"
+    );
+    let (code, stderr) = refused(&["--store", "tape"], &NOT_CI).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'tape' for '--store"),
+        "{stderr}"
+    );
+}
