@@ -11,9 +11,11 @@
 //!   presigned query), `sigv4` (strict mode's signature check) and `request` (the `StsRequest` every mode takes: operation, parameters,
 //!   caller, raw request); out, `answer` (a typed reply or a complete response), `ids`, `output`,
 //!   `render` (`xml`, exact as STS writes it, or `json`).
-//! - `mode`: which modes exist, the backend of the configured one, and the refusal of those not
-//!   built yet. Record and replay will be variants here, with `cassette/` and `upstream/` beside
-//!   `fake/`.
+//! - `mode`: which modes exist, their start-up guards (record mode: not under CI unless allowed,
+//!   loopback only), the backend of the configured one, and the refusal of those not built yet.
+//!   Record and replay will be variants here.
+//! - `upstream` (record mode's way to real STS: its `[record]` section, the real credentials as
+//!   `Secret`s) and `cassette` (the `[cassettes]` section), beside `fake`.
 //! - `fake`: the built-in STS, pure (the `Fake` has no sockets, files or globals): identity,
 //!   self-describing credentials, one file per operation, and its own `[fake]` configuration
 //!   section (whose JWKS files are read once, at start-up).
