@@ -57,6 +57,9 @@ error_codes! {
     RequestTimeout => 408, Sender;
     NotImplemented => 501, Receiver;
     InternalFailure => 500, Receiver;
+    // parlel-sts's own, for record mode's hop (AWS has no code for "the upstream is away").
+    UpstreamUnavailable => 502, Receiver;
+    UpstreamTimeout => 504, Receiver;
 }
 
 /// The `<Type>` of an error: whose fault it is.

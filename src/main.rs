@@ -46,6 +46,12 @@ async fn main() -> std::process::ExitCode {
 /// `mode fake`, then what makes this run reproducible: `seed 42`, `clock 2030-01-01T00:00:00Z`.
 fn reproducible(config: &Config, server: &Server) -> String {
     let mut said = format!("mode {}", server.mode().as_str());
+    if let (Some(upstream), Some(credentials)) = (server.upstream(), &config.record_credentials) {
+        said.push_str(&format!(
+            ", upstream {upstream}, credentials from {}",
+            credentials.source
+        ));
+    }
     if let Some(seed) = config.fake.seed {
         said.push_str(&format!(", seed {seed}"));
     }

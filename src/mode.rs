@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use serde::Deserialize;
 
 use crate::fake::Fake;
-use crate::upstream::RecordConfig;
+use crate::upstream::{RealCredentials, RecordConfig, Recorder};
 use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
 
@@ -72,7 +72,7 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
             }
             Ok(())
         }
-        Mode::Replay => Backend::build(mode)
+        Mode::Replay => Backend::build(mode, around.record, None)
             .map(|_| ())
             .map_err(|e| ("server.mode", e)),
     }
@@ -83,15 +83,30 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
 pub enum Backend {
     /// The built-in fake answers every request.
     Fake,
+    /// Each request goes to the upstream, re-signed; its answer comes back redacted.
+    Record(Box<Recorder>),
 }
 
 impl Backend {
-    /// The backend of `mode`, or why this build cannot serve it.
-    pub fn build(mode: Mode) -> Result<Backend, String> {
+    /// The backend of `mode`, or why this build cannot serve it. Record mode needs its section
+    /// and the real credentials `Config::ready` read.
+    pub fn build(
+        mode: Mode,
+        record: &RecordConfig,
+        credentials: Option<&RealCredentials>,
+    ) -> Result<Backend, String> {
         match mode {
             Mode::Fake => Ok(Backend::Fake),
-            Mode::Record | Mode::Replay => Err(format!(
-                "mode {:?} is not available in this build yet; use \"fake\"",
+            Mode::Record => {
+                let credentials = credentials
+                    .ok_or_else(|| "record mode has no credentials (record.prod_env)".to_owned())?;
+                Ok(Backend::Record(Box::new(Recorder::build(
+                    record,
+                    credentials,
+                )?)))
+            }
+            Mode::Replay => Err(format!(
+                "mode {:?} is not available in this build yet; use \"fake\" or \"record\"",
                 mode.as_str()
             )),
         }
@@ -101,12 +116,22 @@ impl Backend {
     pub async fn answer(&self, fake: &Fake, request: &StsRequest<'_>) -> Answer {
         match self {
             Backend::Fake => Answer::Typed(fake.answer(request)),
+            Backend::Record(recorder) => recorder.answer(fake, request).await,
         }
     }
 
     pub fn mode(&self) -> Mode {
         match self {
             Backend::Fake => Mode::Fake,
+            Backend::Record(_) => Mode::Record,
+        }
+    }
+
+    /// The upstream's host, in record mode.
+    pub fn upstream(&self) -> Option<&str> {
+        match self {
+            Backend::Record(recorder) => Some(recorder.upstream()),
+            Backend::Fake => None,
         }
     }
 }
@@ -152,16 +177,17 @@ mod tests {
     }
 
     #[test]
-    fn record_and_replay_are_refused_until_they_land() {
-        assert_eq!(Backend::build(Mode::Fake).map(|b| b.mode()), Ok(Mode::Fake));
-        for mode in [Mode::Record, Mode::Replay] {
-            assert_eq!(
-                Backend::build(mode).map(|b| b.mode()),
-                Err(format!(
-                    "mode \"{}\" is not available in this build yet; use \"fake\"",
-                    mode.as_str()
-                ))
-            );
-        }
+    fn replay_is_refused_until_it_lands() {
+        let record = RecordConfig::default();
+        let mode = |m| Backend::build(m, &record, None).map(|b| b.mode());
+        assert_eq!(mode(Mode::Fake), Ok(Mode::Fake));
+        assert_eq!(
+            mode(Mode::Replay),
+            Err(
+                "mode \"replay\" is not available in this build yet; use \"fake\" or \"record\""
+                    .to_owned()
+            )
+        );
+        assert!(mode(Mode::Record).is_err(), "no credentials");
     }
 }

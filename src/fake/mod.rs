@@ -43,7 +43,7 @@ pub use clock::Clock;
 pub use config::{
     FakeConfig, IdentityProviderConfig, PrincipalSpec, TradeInTokenConfig, UserConfig,
 };
-pub use ids::account_of;
+pub use ids::{account_of, mint as mint_id};
 pub use principal::Principal;
 pub use trade_in::TradeInGrant;
 

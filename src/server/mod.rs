@@ -55,8 +55,12 @@ impl Server {
         let addr = config
             .listen_addr()
             .map_err(|e| ConfigError(format!("server.listen: {e}")))?;
-        let backend = Backend::build(config.server.mode)
-            .map_err(|e| ConfigError(format!("server.mode: {e}")))?;
+        let backend = Backend::build(
+            config.server.mode,
+            &config.record,
+            config.record_credentials.as_ref(),
+        )
+        .map_err(|e| ConfigError(format!("server.mode: {e}")))?;
         let listen_error = |source| StartError::Listen {
             listen: config.server.listen.clone(),
             source,
@@ -101,6 +105,11 @@ impl Server {
 
     pub fn mode(&self) -> Mode {
         self.app.backend.mode()
+    }
+
+    /// The upstream's host, in record mode.
+    pub fn upstream(&self) -> Option<&str> {
+        self.app.backend.upstream()
     }
 
     /// The fake beside this server's mode: its clock, reset and live-session count.

@@ -1,37 +1,11 @@
 //! The real credentials record mode signs with: `prod.env` in dotenv form, else the process's own
-//! `AWS_*` variables. Every value is a `Secret`, whose `Debug` and `Display` print a redaction, so
-//! no log line, error or panic message can show one; errors name the file and the line, never
-//! what is on it.
+//! `AWS_*` variables. Every value is a `Secret` (`crate::secret`), so no log line, error or panic
+//! message can show one; errors name the file and the line, never what is on it.
 
-use std::fmt;
 use std::io::ErrorKind;
 use std::path::Path;
 
-/// A value that must not be shown: only `expose` gives it out, for signing.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+use crate::secret::Secret;
 
 /// Credentials and region, and where they came from.
 #[derive(Debug, Clone)]

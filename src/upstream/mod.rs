@@ -1,8 +1,15 @@
-//! Record mode's way to real STS: its configuration (`[record]`) and the real credentials it signs
-//! with. (The pooled client and the re-signing of forwarded requests come next.)
+//! Record mode's way to real STS: its configuration (`[record]`), the real credentials it signs
+//! with, the one pooled client (`client`), the forwarded request re-signed by aws-sigv4
+//! (`resign`), the fake -> real sessions it handed out (`sessions`), and the recorder that puts
+//! them together for each request (`recorder`).
 
+mod client;
 mod config;
 mod credentials;
+mod recorder;
+mod resign;
+mod sessions;
 
 pub use config::{RecordConfig, RecordMode, in_ci};
-pub use credentials::{RealCredentials, Secret, parse_dotenv};
+pub use credentials::{RealCredentials, parse_dotenv};
+pub use recorder::Recorder;

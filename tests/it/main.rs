@@ -11,6 +11,7 @@ mod identity;
 mod logs;
 mod model;
 mod readme;
+mod record;
 mod record_startup;
 mod robustness;
 mod root;

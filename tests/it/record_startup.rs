@@ -1,8 +1,7 @@
 //! Record mode's start-up contract, through the binary: the CI guard, loopback only, and real
-//! credentials read from prod.env (or the environment) without a value ever shown. (The upstream
-//! hop is not in this build: a record run that passes every check is then refused.)
+//! credentials read from prod.env (or the environment) without a value ever shown.
 
-use crate::support::refused;
+use crate::support::{Process, refused};
 
 const KEY: &str = "AKIAQAAAAAAAREALKEY1";
 const SECRET: &str = "realSecretrealSecretrealSecretrealSecre1";
@@ -112,19 +111,23 @@ async fn credentials_come_from_prod_env_and_are_never_shown() {
         !stderr.contains(SECRET) && !stderr.contains(KEY),
         "{stderr}"
     );
-    // Complete credentials pass every check; this build then says the mode is not here yet.
+    // Complete credentials: it starts, and says where it forwards to and whose credentials
+    // it holds (the file), never what they are.
     let file = prod_env(
         "complete",
         &format!(
             "AWS_ACCESS_KEY_ID={KEY}\nAWS_SECRET_ACCESS_KEY=\"{SECRET}\"\nAWS_REGION=eu-west-1\n"
         ),
     );
-    let (code, stderr) = refused(&["--mode", "record", "--prod-env", &file], &NOT_CI).await;
-    assert_eq!(code, Some(2), "{stderr}");
+    let process = Process::start(&["--mode", "record", "--prod-env", &file], &NOT_CI).await;
     assert!(
-        stderr.contains("mode \"record\" is not available in this build yet"),
-        "{stderr}"
+        process.ready.contains(&format!(
+            "(mode record, upstream sts.eu-west-1.amazonaws.com, credentials from {file})"
+        )),
+        "{}",
+        process.ready
     );
+    let (_, stderr) = process.stop().await;
     assert!(
         !stderr.contains(SECRET) && !stderr.contains(KEY),
         "{stderr}"
@@ -134,14 +137,23 @@ async fn credentials_come_from_prod_env_and_are_never_shown() {
         ("CI", ""),
         ("AWS_ACCESS_KEY_ID", KEY),
         ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", ""),
     ];
-    let (_, stderr) = refused(
+    let process = Process::start(
         &["--mode", "record", "--prod-env", "/nonexistent/prod.env"],
         &env,
     )
     .await;
     assert!(
-        stderr.contains("not available in this build yet"),
+        process
+            .ready
+            .contains("upstream sts.us-east-1.amazonaws.com, credentials from the environment"),
+        "{}",
+        process.ready
+    );
+    let (_, stderr) = process.stop().await;
+    assert!(
+        !stderr.contains(SECRET) && !stderr.contains(KEY),
         "{stderr}"
     );
 }

@@ -1,0 +1,316 @@
+//! Redaction of an STS answer before anything keeps or forwards it. Each secret (a credential's
+//! `AccessKeyId`, `SecretAccessKey` and `SessionToken`, a `WebIdentityToken`) becomes a fake of
+//! the same shape, derived from the real value with the cassette's key: one real value maps to one
+//! fake everywhere, so chains still correlate. The fake access key id encodes the real key's
+//! account, as AWS's do (GetAccessKeyInfo on it answers the recorded account).
+//!
+//! The answer's other bytes are kept as they are: the XML is read with quick-xml only to find the
+//! text of those elements, which is replaced in place.
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use ring::hmac;
+
+use crate::fake::{account_of, mint_id};
+use crate::secret::Secret;
+use crate::timestamp::parse_rfc3339_ms;
+
+/// The elements whose text is a secret.
+const SECRET_ELEMENTS: [&str; 4] = [
+    "AccessKeyId",
+    "SecretAccessKey",
+    "SessionToken",
+    "WebIdentityToken",
+];
+
+/// The real temporary credentials behind a fake access key id the client was handed.
+#[derive(Debug, Clone)]
+pub struct RealSession {
+    pub access_key_id: Secret,
+    pub secret_access_key: Secret,
+    pub session_token: Secret,
+    /// `Expiration`, in milliseconds since the epoch, when the answer said.
+    pub expires_ms: Option<i64>,
+}
+
+/// An answer with its secrets replaced, and the sessions it handed out (fake key -> real).
+#[derive(Debug)]
+pub struct Redacted {
+    pub body: Vec<u8>,
+    pub sessions: Vec<(String, RealSession)>,
+    /// Every real value that was replaced (what a fail-closed scan looks for later).
+    pub real_values: Vec<Secret>,
+}
+
+/// Makes the fakes: an HMAC key from the cassette's salt.
+pub struct Redactor {
+    key: hmac::Key,
+}
+
+impl Redactor {
+    pub fn new(salt: &[u8]) -> Redactor {
+        Redactor {
+            key: hmac::Key::new(hmac::HMAC_SHA256, salt),
+        }
+    }
+
+    /// `body` (an STS XML answer) with every secret replaced. An answer that is not well-formed
+    /// XML is refused: what it holds cannot be known.
+    pub fn answer(&self, body: &[u8]) -> Result<Redacted, String> {
+        let spans = secret_spans(body)?;
+        let mut out = Vec::with_capacity(body.len());
+        let mut at = 0;
+        let mut real_values = Vec::new();
+        let mut credentials = CredentialsSeen::default();
+        let mut sessions = Vec::new();
+        for span in &spans {
+            let real = std::str::from_utf8(&body[span.start..span.end])
+                .map_err(|_| format!("the {} of the answer is not UTF-8", span.element))?;
+            let fake = self.fake(span.element, real);
+            out.extend_from_slice(&body[at..span.start]);
+            out.extend_from_slice(fake.as_bytes());
+            at = span.end;
+            real_values.push(Secret::new(real));
+            credentials.note(span.element, real, &fake);
+            if let Some(session) = credentials.complete(span.expires_ms) {
+                sessions.push(session);
+            }
+        }
+        out.extend_from_slice(&body[at..]);
+        Ok(Redacted {
+            body: out,
+            sessions,
+            real_values,
+        })
+    }
+
+    /// The fake of `real`, a value of `element`.
+    pub fn fake(&self, element: &str, real: &str) -> String {
+        let stream = |len: usize| self.stream(element, real, len);
+        match element {
+            "AccessKeyId" => {
+                let account = account_of(real).unwrap_or_else(|| "000000000000".to_owned());
+                let mut random = [0u8; 16];
+                random.copy_from_slice(&stream(16));
+                let prefix = if real.starts_with("AKIA") {
+                    "AKIA"
+                } else {
+                    "ASIA"
+                };
+                mint_id(prefix, &account, 20, &random)
+            }
+            "WebIdentityToken" => {
+                // Three base64url parts of the real parts' lengths: still shaped as a JWT.
+                let parts: Vec<String> = real
+                    .split('.')
+                    .enumerate()
+                    .map(|(i, part)| {
+                        let bytes = self.stream(&format!("{element}.{i}"), real, part.len());
+                        alphabet_string(&bytes, BASE64URL)
+                    })
+                    .collect();
+                parts.join(".")
+            }
+            // A secret access key (40 characters) or a session token: base64 of the same length.
+            _ => alphabet_string(&stream(real.len()), BASE64),
+        }
+    }
+
+    /// `len` bytes derived from (`label`, `real`): HMAC blocks in counter mode.
+    fn stream(&self, label: &str, real: &str, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + 32);
+        let mut counter: u32 = 0;
+        while out.len() < len {
+            let mut context = hmac::Context::with_key(&self.key);
+            context.update(label.as_bytes());
+            context.update(&[0]);
+            context.update(&counter.to_be_bytes());
+            context.update(real.as_bytes());
+            out.extend_from_slice(context.sign().as_ref());
+            counter += 1;
+        }
+        out.truncate(len);
+        out
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn alphabet_string(bytes: &[u8], alphabet: &[u8; 64]) -> String {
+    bytes
+        .iter()
+        .map(|b| char::from(alphabet[usize::from(b & 63)]))
+        .collect()
+}
+
+/// Where a secret's text is in the answer.
+struct Span {
+    element: &'static str,
+    start: usize,
+    end: usize,
+    /// The `Expiration` of the `Credentials` this span is in, when there is one.
+    expires_ms: Option<i64>,
+}
+
+/// The text spans of the secret elements, in order, each with its credentials' expiration.
+fn secret_spans(body: &[u8]) -> Result<Vec<Span>, String> {
+    let mut reader = Reader::from_reader(body);
+    let mut spans = Vec::new();
+    let mut open: Option<&'static str> = None;
+    let mut in_expiration = false;
+    let mut credentials_start = 0;
+    loop {
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("the answer is not well-formed XML: {e}"))?;
+        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        match event {
+            Event::Start(e) => {
+                let local = e.local_name();
+                let name: &str = local.into_inner();
+                open = SECRET_ELEMENTS.iter().copied().find(|s| *s == name);
+                in_expiration = name == "Expiration";
+                if name == "Credentials" {
+                    credentials_start = spans.len();
+                }
+            }
+            Event::Text(t) => {
+                if let Some(element) = open {
+                    spans.push(Span {
+                        element,
+                        start: before,
+                        end: after,
+                        expires_ms: None,
+                    });
+                } else if in_expiration {
+                    let text = t.xml10_content();
+                    let expires = parse_rfc3339_ms(text.trim()).ok();
+                    for span in &mut spans[credentials_start..] {
+                        span.expires_ms = expires;
+                    }
+                }
+            }
+            Event::CData(_) | Event::GeneralRef(_) if open.is_some() => {
+                return Err("a secret of the answer is not plain text".to_owned());
+            }
+            Event::End(_) => {
+                open = None;
+                in_expiration = false;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(spans)
+}
+
+/// The parts of one `Credentials` element seen so far.
+#[derive(Default)]
+struct CredentialsSeen {
+    fake_key: Option<String>,
+    key: Option<String>,
+    secret: Option<String>,
+    token: Option<String>,
+}
+
+impl CredentialsSeen {
+    fn note(&mut self, element: &str, real: &str, fake: &str) {
+        match element {
+            "AccessKeyId" => {
+                self.key = Some(real.to_owned());
+                self.fake_key = Some(fake.to_owned());
+            }
+            "SecretAccessKey" => self.secret = Some(real.to_owned()),
+            "SessionToken" => self.token = Some(real.to_owned()),
+            _ => {}
+        }
+    }
+
+    /// The session, once its three parts were seen (and the parts forgotten).
+    fn complete(&mut self, expires_ms: Option<i64>) -> Option<(String, RealSession)> {
+        if self.key.is_none() || self.secret.is_none() || self.token.is_none() {
+            return None;
+        }
+        let seen = std::mem::take(self);
+        Some((
+            seen.fake_key?,
+            RealSession {
+                access_key_id: Secret::new(seen.key?),
+                secret_access_key: Secret::new(seen.secret?),
+                session_token: Secret::new(seen.token?),
+                expires_ms,
+            },
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ANSWER: &str = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <Credentials>
+      <AccessKeyId>ASIAYQAAAAAAAREALKEY</AccessKeyId>
+      <SecretAccessKey>realsecretrealsecretrealsecretrealsecre</SecretAccessKey>
+      <SessionToken>IQoJb3JpZ2luX2VjEJr//////////realtoken==</SessionToken>
+      <Expiration>2030-01-01T01:00:00Z</Expiration>
+    </Credentials>
+    <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn></AssumedRoleUser>
+  </AssumeRoleResult>
+</AssumeRoleResponse>"#;
+
+    #[test]
+    fn secrets_become_stable_fakes_of_their_shape_and_nothing_else_changes() {
+        let redactor = Redactor::new(b"cassette salt");
+        let redacted = redactor.answer(ANSWER.as_bytes()).unwrap();
+        let text = String::from_utf8(redacted.body.clone()).unwrap();
+        for real in [
+            "ASIAYQAAAAAAAREALKEY",
+            "realsecretrealsecretrealsecretrealsecre",
+            "realtoken",
+        ] {
+            assert!(!text.contains(real), "{text}");
+        }
+        assert!(text.contains("arn:aws:sts::123456789012:assumed-role/r/s"));
+        assert!(text.contains("<Expiration>2030-01-01T01:00:00Z</Expiration>"));
+        let (fake_key, session) = &redacted.sessions[0];
+        assert!(
+            fake_key.starts_with("ASIA") && fake_key.len() == 20,
+            "{fake_key}"
+        );
+        assert_eq!(account_of(fake_key), account_of("ASIAYQAAAAAAAREALKEY"));
+        assert_eq!(session.access_key_id.expose(), "ASIAYQAAAAAAAREALKEY");
+        assert_eq!(session.expires_ms, Some(1_893_459_600_000));
+        assert_eq!(redacted.real_values.len(), 3);
+        // The same salt and value, the same fake; another salt, another.
+        let again = redactor.answer(ANSWER.as_bytes()).unwrap();
+        assert_eq!(again.body, redacted.body);
+        let other = Redactor::new(b"another").answer(ANSWER.as_bytes()).unwrap();
+        assert_ne!(other.body, redacted.body);
+        // Only the secrets' text changed: the lengths of the secret and token are kept.
+        assert_eq!(text.len(), ANSWER.len());
+    }
+
+    #[test]
+    fn web_identity_tokens_keep_a_jwt_shape() {
+        let redactor = Redactor::new(b"s");
+        let fake = redactor.fake("WebIdentityToken", "eyJhbGciOi.eyJzdWIiOiJ.c2lnbmF0dXJl");
+        let lengths: Vec<usize> = fake.split('.').map(str::len).collect();
+        assert_eq!(lengths, [10, 11, 12]);
+        assert!(!fake.contains("eyJzdWIiOiJ"));
+    }
+
+    #[test]
+    fn answers_that_are_not_xml_are_refused() {
+        let redactor = Redactor::new(b"s");
+        assert!(redactor.answer(b"<a><b></a>").is_err());
+        assert!(
+            redactor
+                .answer(b"<r><SessionToken><![CDATA[x]]></SessionToken></r>")
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! Record mode through aws-sdk-sts, against a second parlel-sts in strict mode as the upstream
+//! (it knows only the prod.env key): a wrong re-signing fails there with SignatureDoesNotMatch,
+//! so answers that work prove the signatures. The client gets redacted credentials; signing with
+//! them reaches the upstream as the real session behind them.
+
+use aws_sdk_sts::config::Credentials;
+use parlel_sts::Server;
+use parlel_sts::config::{Config, UserConfig};
+use parlel_sts::mode::Mode;
+use parlel_sts::secret::Secret;
+use parlel_sts::upstream::RealCredentials;
+use parlel_sts::wire::sigv4::AuthMode;
+
+use crate::support::{client_at, failure, raw, session_client, start_with, sts_error};
+
+const PROD_KEY: &str = "AKIAQAAAAAAAEXAMPLE1";
+const PROD_SECRET: &str = "prodSecretprodSecretprodSecretprodSecret";
+
+/// The upstream: strict, and the prod.env key is a user of account 123456789012.
+async fn upstream() -> Server {
+    start_with(|c| {
+        c.server.auth = AuthMode::Strict;
+        c.fake.builtin_user = false;
+        c.fake.users.push(UserConfig {
+            access_key_id: PROD_KEY.into(),
+            secret_access_key: Some(PROD_SECRET.into()),
+            account: Some("123456789012".into()),
+            principal: "user/recorder".into(),
+        });
+    })
+    .await
+}
+
+fn prod_credentials(secret: &str) -> RealCredentials {
+    RealCredentials {
+        access_key_id: Secret::new(PROD_KEY),
+        secret_access_key: Secret::new(secret),
+        session_token: None,
+        region: "us-east-1".into(),
+        source: "test".into(),
+    }
+}
+
+async fn recorder(upstream: &str, secret: &str) -> Server {
+    start_with(|c: &mut Config| {
+        c.server.mode = Mode::Record;
+        c.record.upstream = Some(upstream.to_owned());
+        c.record.upstream_timeout_ms = 2_000;
+        c.record_credentials = Some(prod_credentials(secret));
+    })
+    .await
+}
+
+/// What a developer's SDK has: any credentials at all.
+fn developer(server: &Server) -> aws_sdk_sts::Client {
+    client_at(
+        &server.endpoint(),
+        Credentials::new("AKIAIOSFODNN7EXAMPLE", "whatever", None, None, "test"),
+    )
+}
+
+#[tokio::test]
+async fn requests_go_up_re_signed_and_sessions_stay_themselves() {
+    let up = upstream().await;
+    let proxy = recorder(&up.endpoint(), PROD_SECRET).await;
+    let sts = developer(&proxy);
+    // Base credentials are replaced by prod.env's: the upstream verified them.
+    let me = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity");
+    assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
+
+    let role = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/app")
+        .role_session_name("rec")
+        .send()
+        .await
+        .expect("AssumeRole");
+    let handed_out = role.credentials().unwrap();
+    assert!(handed_out.access_key_id().starts_with("ASIA"));
+    assert_eq!(handed_out.secret_access_key().len(), 40);
+    // Redacted: the upstream itself does not know these credentials.
+    let direct = session_client(&up, handed_out).get_caller_identity().send();
+    assert_eq!(failure(direct).await.1, "InvalidClientTokenId");
+    // Through the proxy they are the session the upstream issued.
+    let as_role = session_client(&proxy, handed_out);
+    let me = as_role
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("as the role");
+    assert_eq!(
+        me.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/app/rec")
+    );
+    // A chain of depth 2 records as a chain.
+    let next = as_role
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/next")
+        .role_session_name("hop")
+        .send()
+        .await
+        .expect("chained AssumeRole");
+    let me = session_client(&proxy, next.credentials().unwrap())
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("as the chained role");
+    assert_eq!(
+        me.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/next/hop")
+    );
+    // The upstream's own refusals come back as they are.
+    let refused = as_role.get_session_token().send();
+    let (status, code, _) = failure(refused).await;
+    assert_eq!((status, code.as_str()), (403, "AccessDenied"));
+}
+
+#[tokio::test]
+async fn a_wrong_prod_secret_fails_upstream_and_unsigned_operations_go_up_unsigned() {
+    let up = upstream().await;
+    let proxy = recorder(&up.endpoint(), "not-the-secret-not-the-secret-not-the-se").await;
+    let sent = developer(&proxy).get_caller_identity().send();
+    assert_eq!(failure(sent).await.1, "SignatureDoesNotMatch");
+    // AssumeRoleWithWebIdentity goes up unsigned: the upstream judges the token, not a signature
+    // (strict mode refuses an undeclared issuer with AWS's text).
+    let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlLmNvbSIsInN1YiI6InMiLCJhdWQiOiJhIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ln";
+    let sent = developer(&proxy)
+        .assume_role_with_web_identity()
+        .role_arn("arn:aws:iam::123456789012:role/ci")
+        .role_session_name("web")
+        .web_identity_token(token)
+        .send();
+    assert_eq!(
+        failure(sent).await,
+        sts_error(
+            400,
+            "InvalidIdentityToken",
+            "No OpenIDConnect provider found in your account for https://idp.example.com"
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_upstream_that_is_away_gets_a_502_naming_it() {
+    // A port nothing listens on: bind one, then let it go.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let proxy = recorder(&format!("http://127.0.0.1:{port}"), PROD_SECRET).await;
+    let (status, code, message) = failure(developer(&proxy).get_caller_identity().send()).await;
+    assert_eq!((status, code.as_str()), (502, "UpstreamUnavailable"));
+    assert!(
+        message.starts_with(&format!("the upstream 127.0.0.1:{port} is unavailable: ")),
+        "{message}"
+    );
+    // Not an operation of the model: refused here, never forwarded (nothing listens anyway).
+    let r = raw(
+        &proxy,
+        "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded",
+        "Action=DeleteEverything&Version=2011-06-15",
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("<Code>InvalidAction</Code>"), "{}", r.body);
+}
