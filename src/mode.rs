@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 
 use serde::Deserialize;
 
+use crate::cassette::CassetteConfig;
 use crate::fake::Fake;
 use crate::upstream::{RealCredentials, RecordConfig, Recorder};
 use crate::wire::answer::Answer;
@@ -72,7 +73,7 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
             }
             Ok(())
         }
-        Mode::Replay => Backend::build(mode, around.record, None)
+        Mode::Replay => Backend::build(mode, around.record, &CassetteConfig::default(), None)
             .map(|_| ())
             .map_err(|e| ("server.mode", e)),
     }
@@ -93,6 +94,7 @@ impl Backend {
     pub fn build(
         mode: Mode,
         record: &RecordConfig,
+        cassettes: &CassetteConfig,
         credentials: Option<&RealCredentials>,
     ) -> Result<Backend, String> {
         match mode {
@@ -102,6 +104,7 @@ impl Backend {
                     .ok_or_else(|| "record mode has no credentials (record.prod_env)".to_owned())?;
                 Ok(Backend::Record(Box::new(Recorder::build(
                     record,
+                    cassettes,
                     credentials,
                 )?)))
             }
@@ -124,6 +127,13 @@ impl Backend {
         match self {
             Backend::Fake => Mode::Fake,
             Backend::Record(_) => Mode::Record,
+        }
+    }
+
+    /// Ends the mode's run: record mode writes its cassette.
+    pub async fn finish(&self) {
+        if let Backend::Record(recorder) = self {
+            recorder.finish().await;
         }
     }
 
@@ -179,7 +189,8 @@ mod tests {
     #[test]
     fn replay_is_refused_until_it_lands() {
         let record = RecordConfig::default();
-        let mode = |m| Backend::build(m, &record, None).map(|b| b.mode());
+        let cassettes = CassetteConfig::default();
+        let mode = |m| Backend::build(m, &record, &cassettes, None).map(|b| b.mode());
         assert_eq!(mode(Mode::Fake), Ok(Mode::Fake));
         assert_eq!(
             mode(Mode::Replay),

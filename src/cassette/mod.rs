@@ -1,9 +1,18 @@
-//! Cassettes: the recorded interactions record mode writes and replay mode answers from. For now
-//! their configuration (`[cassettes]`) and the redaction of answers (`redact`); the interaction
-//! model and the YAML and sled stores come next.
+//! Cassettes: the recorded interactions record mode writes and replay mode answers from: their
+//! configuration (`[cassettes]`), the format (`model`), the redaction of answers (`redact`), the
+//! YAML store with its journal (`yaml_store`) and the run's one writer (`writer`). The sled store
+//! comes next.
 
 mod config;
+mod model;
 mod redact;
+mod writer;
+mod yaml_store;
 
 pub use config::{CassetteConfig, Store};
+pub use model::{
+    Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,
+};
 pub use redact::{RealSession, Redacted, Redactor};
+pub use writer::Writer;
+pub use yaml_store::{Journal, YamlStore};

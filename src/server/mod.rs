@@ -58,6 +58,7 @@ impl Server {
         let backend = Backend::build(
             config.server.mode,
             &config.record,
+            &config.cassettes,
             config.record_credentials.as_ref(),
         )
         .map_err(|e| ConfigError(format!("server.mode: {e}")))?;
@@ -124,6 +125,8 @@ impl Server {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        // Every connection is closed: the mode's run is over (record mode writes its cassette).
+        self.app.backend.finish().await;
     }
 }
 

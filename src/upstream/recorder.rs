@@ -3,7 +3,8 @@
 //! for an unsigned operation), forward it re-signed, redact the upstream's answer, remember the
 //! sessions it handed out, and check that no real value is left before the client sees it.
 //!
-//! (Keeping each exchange in a cassette comes next.)
+//! Each exchange but the upstream's 5xx and throttling answers is then kept in the cassette
+//! (`cassette::Writer`), durably, before the answer goes back.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
@@ -17,11 +18,16 @@ use super::config::RecordConfig;
 use super::credentials::RealCredentials;
 use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
-use crate::cassette::Redactor;
+use crate::cassette::{
+    CassetteConfig, DIGESTED_PARAMETERS, Interaction, RecordedRequest, RecordedResponse, Redactor,
+    Store, Writer, YamlStore, digest,
+};
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
 use crate::secret::Secret;
+use crate::upstream::RecordMode;
 use crate::wire::answer::{Answer, CompleteResponse, Reply};
+use crate::wire::render::Format;
 use crate::wire::request::StsRequest;
 
 /// The upstream's headers that go back to the client.
@@ -41,6 +47,10 @@ pub struct Recorder {
     /// The real values the upstream returned (the latest `KNOWN_VALUES`): an answer holding one
     /// after redaction is refused. prod.env's own are searched for anywhere in an answer.
     returned: Mutex<Known>,
+    /// The cassette this run records into.
+    writer: Writer,
+    /// The cassette file, for messages.
+    cassette: String,
 }
 
 /// Real values returned kept at most: three per session the sessions map keeps.
@@ -53,7 +63,19 @@ struct Known {
 }
 
 impl Recorder {
-    pub fn build(record: &RecordConfig, credentials: &RealCredentials) -> Result<Recorder, String> {
+    pub fn build(
+        record: &RecordConfig,
+        cassettes: &CassetteConfig,
+        credentials: &RealCredentials,
+    ) -> Result<Recorder, String> {
+        if cassettes.store == Store::Sled {
+            return Err(
+                "cassettes.store: the sled store is not in this build yet; use \"yaml\"".to_owned(),
+            );
+        }
+        if record.record_mode == RecordMode::New {
+            return Err("record.record_mode: \"new\" answers what the cassette has, which needs replay's matcher (not in this build yet); use \"all\"".to_owned());
+        }
         let base = record.upstream_url(&credentials.region);
         let authority = base
             .split_once("://")
@@ -73,7 +95,19 @@ impl Recorder {
         let mut salt = [0u8; 32];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt)
             .map_err(|_| "no randomness for the redaction key".to_owned())?;
+        let key_id = ring::digest::digest(&ring::digest::SHA256, &salt);
+        let key_id: String = key_id.as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let store = YamlStore::new(&cassettes.dir, &cassettes.name);
+        let cassette = store.path().display().to_string();
+        let (recorded, journal) = store
+            .begin(record.record_mode, &authority, &key_id)
+            .map_err(|e| format!("cassettes.dir: {e}"))?;
         Ok(Recorder {
+            writer: Writer::start(store, recorded, journal),
+            cassette,
             client,
             base,
             authority,
@@ -94,14 +128,18 @@ impl Recorder {
         let started = Instant::now();
         let action = request.operation.name;
         let answer = self.forward(request).await;
-        let (answer, status) = match answer {
-            Ok(complete) => {
+        let (answer, status, recorded) = match answer {
+            Ok((complete, recorded)) => {
                 let status = complete.status;
-                (Answer::Complete(complete), status)
+                (Answer::Complete(complete), status, recorded)
             }
             Err(error) => {
                 let status = error.code.status();
-                (Answer::Typed(Reply::error(fake.fresh_ids(), error)), status)
+                (
+                    Answer::Typed(Reply::error(fake.fresh_ids(), error)),
+                    status,
+                    false,
+                )
             }
         };
         tracing::info!(
@@ -110,13 +148,29 @@ impl Recorder {
             upstream = self.authority.as_str(),
             upstream_status = status,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            recorded = false,
+            recorded,
             "forwarded"
         );
         answer
     }
 
-    async fn forward(&self, request: &StsRequest<'_>) -> Result<CompleteResponse, StsError> {
+    /// Writes the cassette file from this run and removes its journal.
+    pub async fn finish(&self) {
+        match self.writer.finish().await {
+            Ok(count) => tracing::info!(
+                target: "parlel_sts::record",
+                "{}: {count} interaction(s) written",
+                self.cassette
+            ),
+            Err(why) => tracing::error!(target: "parlel_sts::record", "{why}"),
+        }
+    }
+
+    /// The upstream's answer, redacted, and whether it was recorded.
+    async fn forward(
+        &self,
+        request: &StsRequest<'_>,
+    ) -> Result<(CompleteResponse, bool), StsError> {
         let raw = request.raw.as_ref().ok_or_else(|| {
             StsError::new(
                 ErrorCode::InternalFailure,
@@ -182,18 +236,49 @@ impl Recorder {
             self.sessions.insert(fake_key, session);
         }
         self.check_no_real_value(&redacted.body, redacted.real_values)?;
-        let headers = ANSWER_HEADERS
+        let headers: Vec<(HeaderName, http::HeaderValue)> = ANSWER_HEADERS
             .iter()
             .filter_map(|name| {
                 let value = answer.headers.get(*name)?.clone();
                 Some((HeaderName::from_static(name), value))
             })
             .collect();
-        Ok(CompleteResponse {
+        let complete = CompleteResponse {
             status: answer.status,
             headers,
             body: Bytes::from(redacted.body),
-        })
+        };
+        let keep = complete.status < 500
+            && memchr::memmem::find(&complete.body, b"<Code>Throttling</Code>").is_none();
+        if keep {
+            let identity = match (&session, &request.caller) {
+                (Some(_), Some(caller)) => caller.access_key_id.to_owned(),
+                _ => "base".to_owned(),
+            };
+            self.record(request, identity, &complete).await?;
+        }
+        Ok((complete, keep))
+    }
+
+    /// Keeps the exchange in the cassette, durably; refused (and not answered) when the
+    /// interaction would hold a real value.
+    async fn record(
+        &self,
+        request: &StsRequest<'_>,
+        identity: String,
+        complete: &CompleteResponse,
+    ) -> Result<(), StsError> {
+        let not_kept = |why: String| {
+            StsError::new(
+                ErrorCode::InternalFailure,
+                format!("the exchange could not be kept in {}: {why}", self.cassette),
+            )
+        };
+        let interaction = interaction(request, identity, complete).map_err(not_kept)?;
+        let text = serde_yaml::to_string(&interaction).map_err(|e| not_kept(e.to_string()))?;
+        self.check_no_real_value(text.as_bytes(), Vec::new())?;
+        self.writer.append(interaction).await.map_err(not_kept)?;
+        Ok(())
     }
 
     /// Fail closed: the answer must hold none of the real values this process knows: prod.env's
@@ -240,4 +325,64 @@ impl Recorder {
         }
         Ok(())
     }
+}
+
+/// The exchange as the cassette keeps it.
+fn interaction(
+    request: &StsRequest<'_>,
+    identity: String,
+    complete: &CompleteResponse,
+) -> Result<Interaction, String> {
+    let mut parameters: Vec<(String, String)> = request
+        .params
+        .pairs()
+        .filter(|(name, _)| !matches!(*name, "Action" | "Version") && !name.starts_with("X-Amz-"))
+        .map(|(name, value)| {
+            let value = if DIGESTED_PARAMETERS.contains(&name) {
+                digest(value)
+            } else {
+                value.to_owned()
+            };
+            (name.to_owned(), value)
+        })
+        .collect();
+    parameters.sort();
+    let method = request
+        .raw
+        .as_ref()
+        .map_or("POST", |raw| raw.method.as_str())
+        .to_owned();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let body = String::from_utf8(complete.body.to_vec())
+        .map_err(|_| "the answer is not UTF-8".to_owned())?;
+    Ok(Interaction {
+        request: RecordedRequest {
+            action: request.operation.name.to_owned(),
+            version: request.params.get("Version").unwrap_or_default().to_owned(),
+            method,
+            format: match request.format {
+                Format::Xml => "xml",
+                Format::Json => "json",
+            }
+            .to_owned(),
+            identity,
+            parameters,
+        },
+        ordinal: 0,
+        recorded_at: crate::timestamp::iso8601_seconds(i64::try_from(now).unwrap_or(i64::MAX)),
+        response: RecordedResponse {
+            status: complete.status,
+            headers: complete
+                .headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect(),
+            body,
+        },
+    })
 }

@@ -84,6 +84,13 @@ impl Params {
         self.entries.iter().map(|e| &self.text[e.name.clone()])
     }
 
+    /// Every (name, value), in arrival order (duplicates included).
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries
+            .iter()
+            .map(|e| (&self.text[e.name.clone()], &self.text[e.value.clone()]))
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

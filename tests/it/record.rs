@@ -3,8 +3,11 @@
 //! so answers that work prove the signatures. The client gets redacted credentials; signing with
 //! them reaches the upstream as the real session behind them.
 
+use std::path::{Path, PathBuf};
+
 use aws_sdk_sts::config::Credentials;
 use parlel_sts::Server;
+use parlel_sts::cassette::{Cassette, YamlStore};
 use parlel_sts::config::{Config, UserConfig};
 use parlel_sts::mode::Mode;
 use parlel_sts::secret::Secret;
@@ -41,12 +44,20 @@ fn prod_credentials(secret: &str) -> RealCredentials {
     }
 }
 
-async fn recorder(upstream: &str, secret: &str) -> Server {
+/// A directory of its own for each test's cassettes.
+fn cassettes(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("parlel-record-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+async fn recorder(upstream: &str, secret: &str, dir: &Path) -> Server {
     start_with(|c: &mut Config| {
         c.server.mode = Mode::Record;
         c.record.upstream = Some(upstream.to_owned());
         c.record.upstream_timeout_ms = 2_000;
         c.record_credentials = Some(prod_credentials(secret));
+        c.cassettes.dir = dir.to_owned();
     })
     .await
 }
@@ -62,7 +73,8 @@ fn developer(server: &Server) -> aws_sdk_sts::Client {
 #[tokio::test]
 async fn requests_go_up_re_signed_and_sessions_stay_themselves() {
     let up = upstream().await;
-    let proxy = recorder(&up.endpoint(), PROD_SECRET).await;
+    let dir = cassettes("sessions");
+    let proxy = recorder(&up.endpoint(), PROD_SECRET, &dir).await;
     let sts = developer(&proxy);
     // Base credentials are replaced by prod.env's: the upstream verified them.
     let me = sts
@@ -113,16 +125,61 @@ async fn requests_go_up_re_signed_and_sessions_stay_themselves() {
         me.arn(),
         Some("arn:aws:sts::123456789012:assumed-role/next/hop")
     );
-    // The upstream's own refusals come back as they are.
+    // The upstream's own refusals come back as they are, and are recorded.
     let refused = as_role.get_session_token().send();
     let (status, code, _) = failure(refused).await;
     assert_eq!((status, code.as_str()), (403, "AccessDenied"));
+
+    // Each exchange is in the journal before its answer came back: a cassette that loads now
+    // (as after a kill -9) holds all six.
+    let store = YamlStore::new(&dir, "default");
+    let loaded = store.load().unwrap().expect("a journal");
+    let actions: Vec<&str> = loaded
+        .interactions
+        .iter()
+        .map(|i| i.request.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "GetCallerIdentity",
+            "AssumeRole",
+            "GetCallerIdentity",
+            "AssumeRole",
+            "GetCallerIdentity",
+            "GetSessionToken"
+        ]
+    );
+    let as_role_call = &loaded.interactions[2];
+    assert_eq!(as_role_call.request.identity, handed_out.access_key_id());
+    assert_eq!(as_role_call.ordinal, 0);
+    assert_eq!(loaded.interactions[0].request.identity, "base");
+    assert_eq!(loaded.interactions[5].response.status, 403);
+    // Shut down: one cassette file, no journal, and what the client got is what it holds.
+    proxy.shutdown().await;
+    assert!(!dir.join("default.yaml.journal").exists());
+    let text = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
+    assert!(text.contains(handed_out.access_key_id()), "{text}");
+    assert!(text.contains(handed_out.secret_access_key()), "{text}");
+    assert!(
+        !text.contains(PROD_SECRET) && !text.contains(PROD_KEY),
+        "{text}"
+    );
+    let cassette: Cassette = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(cassette.interactions, loaded.interactions);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn a_wrong_prod_secret_fails_upstream_and_unsigned_operations_go_up_unsigned() {
     let up = upstream().await;
-    let proxy = recorder(&up.endpoint(), "not-the-secret-not-the-secret-not-the-se").await;
+    let dir = cassettes("wrong-secret");
+    let proxy = recorder(
+        &up.endpoint(),
+        "not-the-secret-not-the-secret-not-the-se",
+        &dir,
+    )
+    .await;
     let sent = developer(&proxy).get_caller_identity().send();
     assert_eq!(failure(sent).await.1, "SignatureDoesNotMatch");
     // AssumeRoleWithWebIdentity goes up unsigned: the upstream judges the token, not a signature
@@ -151,7 +208,8 @@ async fn an_upstream_that_is_away_gets_a_502_naming_it() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let proxy = recorder(&format!("http://127.0.0.1:{port}"), PROD_SECRET).await;
+    let dir = cassettes("away");
+    let proxy = recorder(&format!("http://127.0.0.1:{port}"), PROD_SECRET, &dir).await;
     let (status, code, message) = failure(developer(&proxy).get_caller_identity().send()).await;
     assert_eq!((status, code.as_str()), (502, "UpstreamUnavailable"));
     assert!(
@@ -167,4 +225,86 @@ async fn an_upstream_that_is_away_gets_a_502_naming_it() {
     .await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body.contains("<Code>InvalidAction</Code>"), "{}", r.body);
+}
+
+/// Through the binary: 200 concurrent recordings, then kill -9. The cassette loads and holds every
+/// one (each was durable before its answer), none interleaved; a SIGTERM run writes the file.
+#[tokio::test]
+async fn concurrent_recordings_survive_a_kill_9() {
+    use crate::support::Process;
+    let up = upstream().await;
+    let dir = cassettes("kill9");
+    std::fs::create_dir_all(&dir).unwrap();
+    let prod_env = dir.join("prod.env");
+    std::fs::write(
+        &prod_env,
+        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
+    )
+    .unwrap();
+    let args = |name: &'static str| {
+        vec![
+            "--mode".to_owned(),
+            "record".into(),
+            "--upstream".into(),
+            up.endpoint(),
+            "--prod-env".into(),
+            prod_env.to_string_lossy().into_owned(),
+            "--cassettes".into(),
+            dir.to_string_lossy().into_owned(),
+            "--cassette".into(),
+            name.into(),
+            "--log-level".into(),
+            "warn".into(),
+        ]
+    };
+    let env = [("CI", "")];
+    let kill9_args = args("crash");
+    let argv: Vec<&str> = kill9_args.iter().map(String::as_str).collect();
+    let process = Process::start(&argv, &env).await;
+    let sts = client_at(
+        &process.endpoint,
+        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
+    );
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let sts = sts.clone();
+        calls.spawn(async move { sts.get_caller_identity().send().await });
+    }
+    while let Some(call) = calls.join_next().await {
+        let me = call.unwrap().expect("recorded GetCallerIdentity");
+        assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
+    }
+    process.kill9().await;
+    let loaded = YamlStore::new(&dir, "crash")
+        .load()
+        .expect("the cassette loads")
+        .expect("its journal is there");
+    assert_eq!(loaded.interactions.len(), 200);
+    let mut ordinals: Vec<u32> = loaded.interactions.iter().map(|i| i.ordinal).collect();
+    ordinals.sort_unstable();
+    assert_eq!(ordinals, (0..200).collect::<Vec<u32>>());
+    assert!(
+        loaded
+            .interactions
+            .iter()
+            .all(|i| i.response.body.contains("user/recorder"))
+    );
+
+    // SIGTERM: the run ends by writing the cassette file.
+    let term_args = args("clean");
+    let argv: Vec<&str> = term_args.iter().map(String::as_str).collect();
+    let process = Process::start(&argv, &env).await;
+    let sts = client_at(
+        &process.endpoint,
+        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
+    );
+    sts.get_caller_identity().send().await.expect("recorded");
+    let (status, stderr) = process.stop().await;
+    assert!(status.success(), "{stderr}");
+    assert!(!dir.join("clean.yaml.journal").exists());
+    let text = std::fs::read_to_string(dir.join("clean.yaml")).unwrap();
+    let cassette: Cassette = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(cassette.interactions.len(), 1);
+    assert!(!text.contains(PROD_SECRET), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -119,7 +119,16 @@ async fn credentials_come_from_prod_env_and_are_never_shown() {
             "AWS_ACCESS_KEY_ID={KEY}\nAWS_SECRET_ACCESS_KEY=\"{SECRET}\"\nAWS_REGION=eu-west-1\n"
         ),
     );
-    let process = Process::start(&["--mode", "record", "--prod-env", &file], &NOT_CI).await;
+    let dir = std::path::Path::new(&file)
+        .parent()
+        .unwrap()
+        .join("cassettes");
+    let dir = dir.to_string_lossy().into_owned();
+    let process = Process::start(
+        &["--mode", "record", "--prod-env", &file, "--cassettes", &dir],
+        &NOT_CI,
+    )
+    .await;
     assert!(
         process.ready.contains(&format!(
             "(mode record, upstream sts.eu-west-1.amazonaws.com, credentials from {file})"
@@ -140,7 +149,14 @@ async fn credentials_come_from_prod_env_and_are_never_shown() {
         ("AWS_REGION", ""),
     ];
     let process = Process::start(
-        &["--mode", "record", "--prod-env", "/nonexistent/prod.env"],
+        &[
+            "--mode",
+            "record",
+            "--prod-env",
+            "/nonexistent/prod.env",
+            "--cassettes",
+            &dir,
+        ],
         &env,
     )
     .await;

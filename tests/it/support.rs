@@ -330,6 +330,11 @@ impl Process {
         panic!("stderr never held {needle:?}:\n{}", self.stderr())
     }
 
+    /// SIGKILL: the process ends at once, as in a crash.
+    pub async fn kill9(mut self) {
+        let _ = self.child.kill().await;
+    }
+
     /// SIGTERM, then its exit status and all of stderr.
     pub async fn stop(mut self) -> (std::process::ExitStatus, String) {
         if let Some(pid) = self.child.id() {
