@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::cassette::CassetteConfig;
 use crate::fake::Fake;
-use crate::upstream::{RealCredentials, RecordConfig, Recorder};
+use crate::upstream::{RealCredentials, RecordConfig, Recorder, RecordingState};
 use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
 
@@ -134,6 +134,14 @@ impl Backend {
     pub async fn finish(&self) {
         if let Backend::Record(recorder) = self {
             recorder.finish().await;
+        }
+    }
+
+    /// A recording run's state, in record mode.
+    pub fn recording(&self) -> Option<RecordingState<'_>> {
+        match self {
+            Backend::Record(recorder) => Some(recorder.state()),
+            Backend::Fake => None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The `/_parlel/*` admin routes, JSON in and out, and `GET /_parlel/`, a short page for a browser:
-//! - `GET /_parlel/health`: `{"status":"ok","service":"sts","mode":..,"live_sessions":..,..}`
+//! - `GET /_parlel/health`: `{"status":"ok","service":"sts","mode":..,"live_sessions":..,..}`, and
+//!   in record mode `"record":{"upstream":..,"store":..,"cassette":..,"interactions_recorded":..}`
 //! - `POST /_parlel/reset`: forget every issued session -> `{"ok":true}`
 //! - `GET /_parlel/clock`, `POST /_parlel/clock` with `{"set":"RFC3339"}` (pin),
 //!   `{"advance_seconds":N}` or `{"release":true}` (back to the system clock).
@@ -75,7 +76,7 @@ fn index(app: &App) -> Response<Body> {
 
 fn health(app: &App) -> serde_json::Value {
     let fake = &app.fake;
-    json!({
+    let mut health = json!({
         "status": "ok",
         "service": "sts",
         "mode": app.backend.mode().as_str(),
@@ -83,7 +84,16 @@ fn health(app: &App) -> serde_json::Value {
         "live_sessions": fake.live_sessions(),
         "account": fake.account(),
         "version": env!("CARGO_PKG_VERSION"),
-    })
+    });
+    if let Some(run) = app.backend.recording() {
+        health["record"] = json!({
+            "upstream": run.upstream,
+            "store": run.store,
+            "cassette": run.cassette,
+            "interactions_recorded": run.recorded,
+        });
+    }
+    health
 }
 
 fn clock_state(app: &App) -> serde_json::Value {

@@ -12,4 +12,4 @@ mod sessions;
 
 pub use config::{RecordConfig, RecordMode, in_ci};
 pub use credentials::{RealCredentials, parse_dotenv};
-pub use recorder::Recorder;
+pub use recorder::{Recorder, RecordingState};

@@ -8,6 +8,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -28,7 +29,7 @@ use crate::secret::Secret;
 use crate::upstream::RecordMode;
 use crate::wire::answer::{Answer, CompleteResponse, Reply};
 use crate::wire::render::Format;
-use crate::wire::request::StsRequest;
+use crate::wire::request::{RawRequest, StsRequest};
 
 /// The upstream's headers that go back to the client.
 const ANSWER_HEADERS: [&str; 2] = ["content-type", "x-amzn-requestid"];
@@ -51,6 +52,16 @@ pub struct Recorder {
     writer: Writer,
     /// The cassette file, for messages.
     cassette: String,
+    /// Interactions recorded this run.
+    recorded: AtomicU64,
+}
+
+/// What the health endpoint says of a recording run.
+pub struct RecordingState<'a> {
+    pub upstream: &'a str,
+    pub store: &'static str,
+    pub cassette: &'a str,
+    pub recorded: u64,
 }
 
 /// Real values returned kept at most: three per session the sessions map keeps.
@@ -108,6 +119,7 @@ impl Recorder {
         Ok(Recorder {
             writer: Writer::start(store, recorded, journal),
             cassette,
+            recorded: AtomicU64::new(0),
             client,
             base,
             authority,
@@ -122,6 +134,15 @@ impl Recorder {
     /// The upstream's host, for the health endpoint and messages.
     pub fn upstream(&self) -> &str {
         &self.authority
+    }
+
+    pub fn state(&self) -> RecordingState<'_> {
+        RecordingState {
+            upstream: &self.authority,
+            store: Store::Yaml.as_str(),
+            cassette: &self.cassette,
+            recorded: self.recorded.load(Ordering::Relaxed),
+        }
     }
 
     pub async fn answer(&self, fake: &Fake, request: &StsRequest<'_>) -> Answer {
@@ -177,6 +198,16 @@ impl Recorder {
                 "record mode forwards HTTP requests only",
             )
         })?;
+        // STS is served at `/`: nothing else is signed and sent.
+        if raw.uri.path() != "/" {
+            return Err(StsError::new(
+                ErrorCode::InvalidAction,
+                format!(
+                    "record mode forwards STS requests for / only, not for {}",
+                    raw.uri.path()
+                ),
+            ));
+        }
         let now_ms = i64::try_from(
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -204,8 +235,13 @@ impl Recorder {
                 session_token: self.credentials.session_token.as_ref(),
             }),
         };
+        // GetAccessKeyInfo of a key this run handed out asks about the real key behind it.
+        let translated = self.translate_access_key(request, raw, now_ms)?;
+        let raw = translated
+            .as_ref()
+            .map_or(*raw, |(uri, body)| RawRequest { uri, body, ..*raw });
         let up = forwarded(
-            raw,
+            &raw,
             &self.base,
             &self.authority,
             &self.region,
@@ -260,6 +296,38 @@ impl Recorder {
         Ok((complete, keep))
     }
 
+    /// For GetAccessKeyInfo of a fake key this run handed out: the URI and body with the real key
+    /// in its place (the answer, an account, needs nothing back).
+    fn translate_access_key(
+        &self,
+        request: &StsRequest<'_>,
+        raw: &RawRequest<'_>,
+        now_ms: i64,
+    ) -> Result<Option<(http::Uri, Bytes)>, StsError> {
+        if request.operation.name != "GetAccessKeyInfo" {
+            return Ok(None);
+        }
+        let Some(fake_key) = request.params.get("AccessKeyId") else {
+            return Ok(None);
+        };
+        let Some(session) = self.sessions.get(fake_key, now_ms) else {
+            return Ok(None);
+        };
+        let real = session.access_key_id.expose();
+        let swap = |text: &str| text.replace(fake_key, real);
+        let uri = match raw.uri.query() {
+            Some(query) => format!("{}?{}", raw.uri.path(), swap(query))
+                .parse()
+                .map_err(|_| StsError::new(ErrorCode::InternalFailure, "the translated URI"))?,
+            None => raw.uri.clone(),
+        };
+        let body = match std::str::from_utf8(raw.body) {
+            Ok(text) => Bytes::from(swap(text)),
+            Err(_) => raw.body.clone(),
+        };
+        Ok(Some((uri, body)))
+    }
+
     /// Keeps the exchange in the cassette, durably; refused (and not answered) when the
     /// interaction would hold a real value.
     async fn record(
@@ -278,6 +346,7 @@ impl Recorder {
         let text = serde_yaml::to_string(&interaction).map_err(|e| not_kept(e.to_string()))?;
         self.check_no_real_value(text.as_bytes(), Vec::new())?;
         self.writer.append(interaction).await.map_err(not_kept)?;
+        self.recorded.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 

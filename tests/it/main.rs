@@ -12,6 +12,7 @@ mod logs;
 mod model;
 mod readme;
 mod record;
+mod record_hop;
 mod record_startup;
 mod robustness;
 mod root;
