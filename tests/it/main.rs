@@ -14,6 +14,7 @@ mod readme;
 mod record;
 mod record_hop;
 mod record_startup;
+mod record_tls;
 mod robustness;
 mod root;
 mod saml;

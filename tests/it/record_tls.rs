@@ -1,0 +1,122 @@
+//! Record mode over TLS to an upstream whose certificate no public root signed: refused by
+//! default (a 502 that says why), accepted with `record.upstream_ca` (`--upstream-ca FILE`).
+//! The upstream is a strict parlel-sts behind a local rustls terminator with a generated
+//! certificate for 127.0.0.1.
+
+use std::sync::Arc;
+
+use aws_sdk_sts::config::Credentials;
+use parlel_sts::config::{Config, UserConfig};
+use parlel_sts::mode::Mode;
+use parlel_sts::secret::Secret;
+use parlel_sts::upstream::RealCredentials;
+use parlel_sts::wire::sigv4::AuthMode;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::{client_at, failure, start_with};
+
+const PROD_KEY: &str = "AKIAQAAAAAAAEXAMPLE1";
+const PROD_SECRET: &str = "prodSecretprodSecretprodSecretprodSecret";
+
+/// TLS on a local port, in front of `plain` (`127.0.0.1:PORT`); its certificate as PEM.
+async fn tls_in_front_of(plain: String) -> (String, String) {
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let pem = certified.cert.pem();
+    let chain = vec![CertificateDer::from(certified.cert.der().to_vec())];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let plain = plain.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let Ok(mut upstream) = TcpStream::connect(&plain).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+            });
+        }
+    });
+    (format!("https://{address}"), pem)
+}
+
+async fn recorder(
+    upstream: &str,
+    ca: Option<std::path::PathBuf>,
+    dir: &std::path::Path,
+) -> parlel_sts::Server {
+    start_with(|c: &mut Config| {
+        c.server.mode = Mode::Record;
+        c.record.upstream = Some(upstream.to_owned());
+        c.record.upstream_ca = ca;
+        c.record_credentials = Some(RealCredentials {
+            access_key_id: Secret::new(PROD_KEY),
+            secret_access_key: Secret::new(PROD_SECRET),
+            session_token: None,
+            region: "us-east-1".into(),
+            source: "test".into(),
+        });
+        c.cassettes.dir = dir.to_owned();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_unknown_certificate_is_refused_unless_its_ca_is_given() {
+    let up = start_with(|c| {
+        c.server.auth = AuthMode::Strict;
+        c.fake.users.push(UserConfig {
+            access_key_id: PROD_KEY.into(),
+            secret_access_key: Some(PROD_SECRET.into()),
+            account: Some("123456789012".into()),
+            principal: "user/recorder".into(),
+        });
+    })
+    .await;
+    let (https, pem) = tls_in_front_of(up.local_addr().to_string()).await;
+    let dir = std::env::temp_dir().join(format!("parlel-tls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let developer = |server: &parlel_sts::Server| {
+        client_at(
+            &server.endpoint(),
+            Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
+        )
+    };
+
+    let refusing = recorder(&https, None, &dir.join("a")).await;
+    let (status, code, message) = failure(developer(&refusing).get_caller_identity().send()).await;
+    assert_eq!((status, code.as_str()), (502, "UpstreamUnavailable"));
+    assert!(message.contains("is unavailable"), "{message}");
+    assert!(
+        message.to_ascii_lowercase().contains("certificate"),
+        "{message}"
+    );
+
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let trusting = recorder(&https, Some(ca), &dir.join("b")).await;
+    let me = developer(&trusting)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("through TLS with the CA given");
+    assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
