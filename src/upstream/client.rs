@@ -1,7 +1,7 @@
 //! The one HTTP client to the upstream, built at start-up: hyper-util's pooled client (HTTP/1.1,
 //! keep-alive) over hyper-rustls, rustls on the ring provider (passed explicitly) with Mozilla's
-//! roots compiled in, plus the certificates of `record.upstream_ca`. A plain `http://` upstream is
-//! allowed (tests, a local STS). Each exchange has a deadline; the answer's body is bounded.
+//! roots compiled in, plus the certificates of `record.upstream_ca`, through `HTTPS_PROXY` where
+//! the environment says (`proxy`). A plain `http://` upstream is allowed (tests, a local STS). Each exchange has a deadline; the answer's body is bounded.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,6 +14,8 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+
+use super::proxy::ProxyConnector;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
@@ -37,7 +39,7 @@ pub struct UpstreamAnswer {
 }
 
 pub struct UpstreamClient {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     timeout: Duration,
 }
 
@@ -74,7 +76,7 @@ impl UpstreamClient {
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(ProxyConnector::from_env(http));
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(https);

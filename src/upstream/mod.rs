@@ -6,6 +6,7 @@
 mod client;
 mod config;
 mod credentials;
+mod proxy;
 mod recorder;
 mod resign;
 mod sessions;

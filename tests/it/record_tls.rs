@@ -120,3 +120,126 @@ async fn an_unknown_certificate_is_refused_unless_its_ca_is_given() {
     assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A CONNECT proxy on a local port; `seen` keeps each CONNECT line it got.
+async fn connect_proxy() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let line = head.lines().next().unwrap_or_default().to_owned();
+                kept.lock().unwrap().push(line.clone());
+                let Some(target) = line
+                    .strip_prefix("CONNECT ")
+                    .and_then(|r| r.split(' ').next())
+                else {
+                    return;
+                };
+                let Ok(mut upstream) = TcpStream::connect(target).await else {
+                    return;
+                };
+                if client
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// Through the binary, so that the proxy variables are its own: HTTPS_PROXY carries the TLS
+/// connection (a CONNECT tunnel), and NO_PROXY takes a host out of it.
+#[tokio::test]
+async fn https_proxy_tunnels_the_upstream_and_no_proxy_bypasses_it() {
+    use crate::support::Process;
+    let up = start_with(|c| {
+        c.server.auth = AuthMode::Strict;
+        c.fake.users.push(UserConfig {
+            access_key_id: PROD_KEY.into(),
+            secret_access_key: Some(PROD_SECRET.into()),
+            account: Some("123456789012".into()),
+            principal: "user/recorder".into(),
+        });
+    })
+    .await;
+    let (https, pem) = tls_in_front_of(up.local_addr().to_string()).await;
+    let (proxy, seen) = connect_proxy().await;
+    let dir = std::env::temp_dir().join(format!("parlel-proxy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (ca, prod_env) = (dir.join("ca.pem"), dir.join("prod.env"));
+    std::fs::write(&ca, pem).unwrap();
+    std::fs::write(
+        &prod_env,
+        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
+    )
+    .unwrap();
+    let (ca, prod_env, cassettes) = (
+        ca.to_string_lossy().into_owned(),
+        prod_env.to_string_lossy().into_owned(),
+        dir.to_string_lossy().into_owned(),
+    );
+    let args = [
+        "--mode",
+        "record",
+        "--upstream",
+        &https,
+        "--upstream-ca",
+        &ca,
+        "--prod-env",
+        &prod_env,
+        "--cassettes",
+        &cassettes,
+        "--log-level",
+        "warn",
+    ];
+    for (no_proxy, tunnelled) in [("", true), ("127.0.0.1", false)] {
+        seen.lock().unwrap().clear();
+        let env = [
+            ("CI", ""),
+            ("HTTPS_PROXY", proxy.as_str()),
+            ("https_proxy", ""),
+            ("ALL_PROXY", ""),
+            ("NO_PROXY", no_proxy),
+            ("no_proxy", ""),
+        ];
+        let process = Process::start(&args, &env).await;
+        let me = client_at(
+            &process.endpoint,
+            Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
+        )
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("recorded through the proxy or around it");
+        assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
+        let lines = seen.lock().unwrap().clone();
+        let host = https.trim_start_matches("https://");
+        if tunnelled {
+            assert_eq!(lines, [format!("CONNECT {host} HTTP/1.1")]);
+        } else {
+            assert!(lines.is_empty(), "{lines:?}");
+        }
+        process.stop().await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
