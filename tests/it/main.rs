@@ -13,6 +13,7 @@ mod model;
 mod readme;
 mod record;
 mod record_hop;
+mod record_moto;
 mod record_startup;
 mod record_tls;
 mod robustness;

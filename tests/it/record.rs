@@ -308,3 +308,82 @@ async fn concurrent_recordings_survive_a_kill_9() {
     assert!(!text.contains(PROD_SECRET), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The aws CLI and boto3 (`tests/clients/record.py`) recording through the binary: every call
+/// the script makes answers as the upstream would, and the cassette keeps them all.
+#[tokio::test]
+async fn the_aws_cli_and_boto3_record_through_the_proxy() {
+    use crate::support::{Process, has, skip};
+    if !has("python3", &["-c", "import boto3"]) || !has("aws", &["--version"]) {
+        return skip("the aws CLI or boto3 is not installed");
+    }
+    let up = upstream().await;
+    let dir = cassettes("clients");
+    std::fs::create_dir_all(&dir).unwrap();
+    let prod_env = dir.join("prod.env");
+    std::fs::write(
+        &prod_env,
+        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
+    )
+    .unwrap();
+    let (endpoint, prod_env, cassettes) = (
+        up.endpoint(),
+        prod_env.to_string_lossy().into_owned(),
+        dir.to_string_lossy().into_owned(),
+    );
+    let process = Process::start(
+        &[
+            "--mode",
+            "record",
+            "--upstream",
+            &endpoint,
+            "--prod-env",
+            &prod_env,
+            "--cassettes",
+            &cassettes,
+            "--log-level",
+            "warn",
+        ],
+        &[("CI", "")],
+    )
+    .await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/record.py");
+    let out = tokio::process::Command::new("python3")
+        .arg(script)
+        .arg(&process.endpoint)
+        .output()
+        .await
+        .unwrap();
+    let (_, stderr) = process.stop().await;
+    assert!(
+        out.status.success(),
+        "record.py failed\nstdout:\n{}\nstderr:\n{}\nserver:\n{stderr}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
+    assert!(!text.contains(PROD_SECRET), "{text}");
+    let cassette: Cassette = serde_yaml::from_str(&text).unwrap();
+    let has = |action: &str, method: &str, status: u16| {
+        cassette.interactions.iter().any(|i| {
+            i.request.action == action && i.request.method == method && i.response.status == status
+        })
+    };
+    for action in [
+        "GetCallerIdentity",
+        "AssumeRole",
+        "GetSessionToken",
+        "GetFederationToken",
+    ] {
+        assert!(has(action, "POST", 200), "{action} in {text}");
+    }
+    assert!(
+        has("GetSessionToken", "POST", 403),
+        "the AccessDenied is kept"
+    );
+    assert!(
+        has("GetCallerIdentity", "GET", 200),
+        "the presigned GET is kept"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
