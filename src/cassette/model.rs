@@ -11,20 +11,24 @@
 //! interactions:
 //! - request:
 //!     action: AssumeRole
-//!     version: '2011-06-15'
+//!     version: 2011-06-15
 //!     method: POST
 //!     format: xml
 //!     identity: base
 //!     parameters:
-//!     - [RoleArn, 'arn:aws:iam::123456789012:role/app']
-//!     - [RoleSessionName, rec]
+//!     - - RoleArn
+//!       - arn:aws:iam::123456789012:role/app
+//!     - - RoleSessionName
+//!       - rec
 //!   ordinal: 0
-//!   recorded_at: '2026-12-01T22:55:00Z'
+//!   recorded_at: 2026-12-01T22:55:00Z
 //!   response:
 //!     status: 200
 //!     headers:
-//!     - [content-type, text/xml]
-//!     - [x-amzn-requestid, 4b3c…]
+//!     - - content-type
+//!       - text/xml
+//!     - - x-amzn-requestid
+//!       - 4b3c…
 //!     body: |
 //!       <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
 //!       …
