@@ -1,4 +1,5 @@
 //! The command line, a contract scripts rely on:
+//! `parlel-sts cassette scan [--prod-env FILE] PATH...`, and
 //! `parlel-sts [serve] [--config FILE] [--listen ADDR:PORT] [--mode fake|record|replay]
 //!  [--auth permissive|strict] [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]
 //!  [--log-format text|json]`, and record mode's `[--upstream URL] [--prod-env FILE]
@@ -33,6 +34,23 @@ pub struct Cli {
 pub enum Command {
     /// Serve STS (the default).
     Serve,
+    /// Work on cassettes.
+    Cassette {
+        #[command(subcommand)]
+        command: CassetteCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CassetteCommand {
+    /// Look for real credentials in cassette files (the values of --prod-env, default ./prod.env,
+    /// and any AWS access key id that is not a redacted fake); exit 1 on a finding. Usable as a
+    /// pre-commit hook: `parlel-sts cassette scan cassettes/`.
+    Scan {
+        /// Cassette files, or directories of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]

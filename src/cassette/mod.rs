@@ -6,6 +6,7 @@
 mod config;
 mod model;
 mod redact;
+mod scan;
 mod writer;
 mod yaml_store;
 
@@ -13,6 +14,7 @@ pub use config::{CassetteConfig, Store};
 pub use model::{
     Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,
 };
-pub use redact::{RealSession, Redacted, Redactor};
+pub use redact::{RealSession, Redacted, Redactor, is_fake_access_key_id};
+pub use scan::{Finding, scan, scan_files};
 pub use writer::Writer;
 pub use yaml_store::{Journal, YamlStore};

@@ -11,6 +11,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use ring::hmac;
 
+use super::scan::real_key_ids;
 use crate::fake::{account_of, mint_id};
 use crate::secret::Secret;
 use crate::timestamp::parse_rfc3339_ms;
@@ -77,8 +78,17 @@ impl Redactor {
             }
         }
         out.extend_from_slice(&body[at..]);
+        // An access key id anywhere else in the answer (moto, for one, reports the caller's key
+        // as its UserId) is replaced too: nothing shaped as a real key is passed on.
+        let text = String::from_utf8(out).map_err(|_| "the answer is not UTF-8".to_owned())?;
+        let stray: Vec<String> = real_key_ids(&text).map(str::to_owned).collect();
+        let mut text = text;
+        for key in stray {
+            text = text.replace(&key, &self.fake("AccessKeyId", &key));
+            real_values.push(Secret::new(key));
+        }
         Ok(Redacted {
-            body: out,
+            body: text.into_bytes(),
             sessions,
             real_values,
         })
@@ -90,14 +100,14 @@ impl Redactor {
         match element {
             "AccessKeyId" => {
                 let account = account_of(real).unwrap_or_else(|| "000000000000".to_owned());
-                let mut random = [0u8; 16];
-                random.copy_from_slice(&stream(16));
                 let prefix = if real.starts_with("AKIA") {
                     "AKIA"
                 } else {
                     "ASIA"
                 };
-                mint_id(prefix, &account, 20, &random)
+                let mut high = [0u8; 4];
+                high.copy_from_slice(&stream(4));
+                fake_access_key_id(prefix, &account, u32::from_be_bytes(high))
             }
             "WebIdentityToken" => {
                 // Three base64url parts of the real parts' lengths: still shaped as a JWT.
@@ -132,6 +142,58 @@ impl Redactor {
         out.truncate(len);
         out
     }
+}
+
+/// Random bits of a 20-character key id after its prefix, generation flag and account.
+const KEY_TAIL_BITS: u32 = 39;
+/// Of those, the last ones are a checksum: a scanner tells a fake made here from a real key
+/// without any key (a real key passes by chance once in 65,536).
+const KEY_CHECK_BITS: u32 = 16;
+
+/// `prefix` + `account` + 23 bits of `high` + their checksum.
+fn fake_access_key_id(prefix: &str, account: &str, high: u32) -> String {
+    let high = u128::from(high) & ((1 << (KEY_TAIL_BITS - KEY_CHECK_BITS)) - 1);
+    let tail = (high << KEY_CHECK_BITS) | u128::from(key_check(prefix, account, high));
+    mint_id(prefix, account, 20, &tail.to_be_bytes())
+}
+
+fn key_check(prefix: &str, account: &str, high: u128) -> u16 {
+    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
+    for part in [
+        b"parlel-sts fake key".as_slice(),
+        prefix.as_bytes(),
+        account.as_bytes(),
+    ] {
+        context.update(part);
+        context.update(&[0]);
+    }
+    context.update(&high.to_be_bytes());
+    let hash = context.finish();
+    u16::from_be_bytes([hash.as_ref()[0], hash.as_ref()[1]])
+}
+
+/// Whether `id` (`AKIA`/`ASIA` + 16 base32 characters) is a fake this redaction made.
+pub fn is_fake_access_key_id(id: &str) -> bool {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (Some(prefix), Some(rest)) = (id.get(..4), id.get(4..)) else {
+        return false;
+    };
+    if id.len() != 20 || !matches!(prefix, "AKIA" | "ASIA") {
+        return false;
+    }
+    let mut stream: u128 = 0;
+    for b in rest.bytes() {
+        let Some(digit) = ALPHABET.iter().position(|&a| a == b) else {
+            return false;
+        };
+        stream = (stream << 5) | digit as u128;
+    }
+    let Some(account) = account_of(id) else {
+        return false;
+    };
+    let tail = stream & ((1 << KEY_TAIL_BITS) - 1);
+    let high = tail >> KEY_CHECK_BITS;
+    u128::from(key_check(prefix, &account, high)) == tail & ((1 << KEY_CHECK_BITS) - 1)
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -282,6 +344,8 @@ mod tests {
             "{fake_key}"
         );
         assert_eq!(account_of(fake_key), account_of("ASIAYQAAAAAAAREALKEY"));
+        assert!(is_fake_access_key_id(fake_key));
+        assert!(!is_fake_access_key_id("ASIAYQAAAAAAAREALKEY"));
         assert_eq!(session.access_key_id.expose(), "ASIAYQAAAAAAAREALKEY");
         assert_eq!(session.expires_ms, Some(1_893_459_600_000));
         assert_eq!(redacted.real_values.len(), 3);
@@ -292,6 +356,21 @@ mod tests {
         assert_ne!(other.body, redacted.body);
         // Only the secrets' text changed: the lengths of the secret and token are kept.
         assert_eq!(text.len(), ANSWER.len());
+    }
+
+    #[test]
+    fn a_key_id_anywhere_in_the_answer_is_replaced() {
+        let redactor = Redactor::new(b"s");
+        let answer =
+            b"<R><UserId>AKIAIOSFODNN7EXAMPLE</UserId><Arn>arn:aws:iam::1:user/u</Arn></R>";
+        let redacted = redactor.answer(answer).unwrap();
+        let text = String::from_utf8(redacted.body).unwrap();
+        let fake = redactor.fake("AccessKeyId", "AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(
+            text,
+            format!("<R><UserId>{fake}</UserId><Arn>arn:aws:iam::1:user/u</Arn></R>")
+        );
+        assert_eq!(redacted.real_values.len(), 1);
     }
 
     #[test]

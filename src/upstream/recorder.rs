@@ -21,7 +21,7 @@ use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
 use crate::cassette::{
     CassetteConfig, DIGESTED_PARAMETERS, Interaction, RecordedRequest, RecordedResponse, Redactor,
-    Store, Writer, YamlStore, digest,
+    Store, Writer, YamlStore, digest, scan,
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
@@ -345,6 +345,20 @@ impl Recorder {
         let interaction = interaction(request, identity, complete).map_err(not_kept)?;
         let text = serde_yaml::to_string(&interaction).map_err(|e| not_kept(e.to_string()))?;
         self.check_no_real_value(text.as_bytes(), Vec::new())?;
+        if let Some(finding) = scan(&text, &[]).first() {
+            tracing::error!(
+                target: "parlel_sts::record",
+                action = request.operation.name,
+                "not written to {}: line {} of the exchange holds {}",
+                self.cassette,
+                finding.line,
+                finding.what
+            );
+            return Err(not_kept(format!(
+                "it holds {} (line {} of its YAML)",
+                finding.what, finding.line
+            )));
+        }
         self.writer.append(interaction).await.map_err(not_kept)?;
         self.recorded.fetch_add(1, Ordering::Relaxed);
         Ok(())

@@ -196,3 +196,75 @@ async fn record_and_cassette_flags_are_checked_and_named() {
         "{stderr}"
     );
 }
+
+/// `parlel-sts cassette scan`: a pre-commit hook's exit codes and findings, never a value.
+#[tokio::test]
+async fn cassette_scan_finds_real_credentials_and_names_only_where() {
+    let run = |args: Vec<String>| async move {
+        let out = tokio::process::Command::new(crate::support::BIN)
+            .args(&args)
+            .env("AWS_ACCESS_KEY_ID", "")
+            .output()
+            .await
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let dir = std::env::temp_dir().join(format!("parlel-scan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake = parlel_sts::cassette::Redactor::new(b"k").fake("AccessKeyId", KEY);
+    std::fs::write(dir.join("clean.yaml"), format!("identity: {fake}\n")).unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (code, stdout, _) = run(vec!["cassette".into(), "scan".into(), path("")]).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("1 file(s), no real credential found"),
+        "{stdout}"
+    );
+
+    // AWS's documented example key: base32, as real key ids are.
+    let real_key = "AKIAIOSFODNN7EXAMPLE";
+    std::fs::write(
+        dir.join("leak.yaml.journal"),
+        format!("a: 1\nkey: {real_key}\n"),
+    )
+    .unwrap();
+    let (code, stdout, _) = run(vec!["cassette".into(), "scan".into(), path("")]).await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{}:2: an AWS access key id that is not a redacted fake",
+            path("leak.yaml.journal")
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(real_key), "{stdout}");
+
+    let prod_env = dir.join("prod.env");
+    std::fs::write(
+        &prod_env,
+        format!("AWS_ACCESS_KEY_ID=AKIAQAAAAAAAOTHERKEY\nAWS_SECRET_ACCESS_KEY={SECRET}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("secret.yaml"), format!("body: x{SECRET}x\n")).unwrap();
+    let (code, stdout, _) = run(vec![
+        "cassette".into(),
+        "scan".into(),
+        "--prod-env".into(),
+        prod_env.to_string_lossy().into_owned(),
+        path("secret.yaml"),
+    ])
+    .await;
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains(":1: a real credential value"), "{stdout}");
+    assert!(!stdout.contains(SECRET), "{stdout}");
+
+    let (code, _, stderr) = run(vec!["cassette".into(), "scan".into(), path("absent.yaml")]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
