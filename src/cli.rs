@@ -1,5 +1,5 @@
 //! The command line, a contract scripts rely on:
-//! `parlel-sts cassette scan [--prod-env FILE] PATH...`, and
+//! `parlel-sts cassette scan [--prod-env FILE] PATH...`, `parlel-sts cassette convert FROM TO`, and
 //! `parlel-sts [serve] [--config FILE] [--listen ADDR:PORT] [--mode fake|record|replay]
 //!  [--auth permissive|strict] [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]
 //!  [--log-format text|json]`, and record mode's `[--upstream URL] [--prod-env FILE]
@@ -50,6 +50,15 @@ pub enum CassetteCommand {
         /// Cassette files, or directories of them.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// Copy a cassette between the stores, losslessly: `NAME.yaml` (a YAML file) or `NAME.sled`
+    /// (a sled database, which no running server may hold). YAML -> sled -> YAML is
+    /// byte-identical.
+    Convert {
+        /// The cassette to read.
+        from: PathBuf,
+        /// The cassette to write (replaced if it exists).
+        to: PathBuf,
     },
 }
 

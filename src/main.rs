@@ -11,11 +11,29 @@ use parlel_sts::server::{Server, StartError};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (cli, matches) = Cli::parse_with_origins();
-    if let Some(Command::Cassette {
-        command: CassetteCommand::Scan { paths },
-    }) = &cli.command
-    {
-        return scan(paths, cli.flags.prod_env.as_deref());
+    match &cli.command {
+        Some(Command::Cassette {
+            command: CassetteCommand::Scan { paths },
+        }) => return scan(paths, cli.flags.prod_env.as_deref()),
+        Some(Command::Cassette {
+            command: CassetteCommand::Convert { from, to },
+        }) => {
+            return match parlel_sts::cassette::convert(from, to) {
+                Ok(count) => {
+                    println!(
+                        "parlel-sts cassette convert: {count} interaction(s) from {} to {}",
+                        from.display(),
+                        to.display()
+                    );
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(why) => {
+                    eprintln!("parlel-sts cassette convert: {why}");
+                    std::process::ExitCode::from(2)
+                }
+            };
+        }
+        _ => {}
     }
     let config = match Config::load(&cli.flags.overrides(Some(&matches))) {
         Ok(config) => config,

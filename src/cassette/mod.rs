@@ -7,6 +7,8 @@ mod config;
 mod model;
 mod redact;
 mod scan;
+mod sled_store;
+mod store;
 mod writer;
 mod yaml_store;
 
@@ -16,5 +18,7 @@ pub use model::{
 };
 pub use redact::{RealSession, Redacted, Redactor, is_fake_access_key_id};
 pub use scan::{Finding, scan, scan_files};
+pub use sled_store::SledStore;
+pub use store::{CassetteStore, convert, open, open_path};
 pub use writer::Writer;
-pub use yaml_store::{Journal, YamlStore};
+pub use yaml_store::YamlStore;

@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use tokio::sync::oneshot;
 
 use super::model::{Cassette, Interaction};
-use super::yaml_store::{Journal, YamlStore};
+use super::store::CassetteStore;
 
 type Ack = oneshot::Sender<Result<u32, String>>;
 
@@ -28,11 +28,12 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(store: YamlStore, cassette: Cassette, journal: Journal) -> Writer {
+    /// The writer of a run `store` has begun (`CassetteStore::begin`), building on `cassette`.
+    pub fn start(store: Box<dyn CassetteStore>, cassette: Cassette) -> Writer {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("parlel-cassette".into())
-            .spawn(move || run(store, cassette, journal, queue))
+            .spawn(move || run(store, cassette, queue))
             .ok();
         Writer {
             jobs: Mutex::new(Some(jobs)),
@@ -77,7 +78,7 @@ impl Writer {
     }
 }
 
-fn run(store: YamlStore, mut cassette: Cassette, mut journal: Journal, queue: mpsc::Receiver<Job>) {
+fn run(mut store: Box<dyn CassetteStore>, mut cassette: Cassette, queue: mpsc::Receiver<Job>) {
     let mut seen: HashMap<String, u32> = HashMap::new();
     for interaction in &cassette.interactions {
         *seen.entry(interaction.request.key()).or_default() += 1;
@@ -101,7 +102,7 @@ fn run(store: YamlStore, mut cassette: Cassette, mut journal: Journal, queue: mp
         }
         if !appended.is_empty() {
             let documents: Vec<&Interaction> = appended.iter().map(|(i, _)| i).collect();
-            let written = journal.append(&documents);
+            let written = store.append(&documents);
             for (interaction, ack) in appended {
                 let answer = written.clone().map(|()| interaction.ordinal);
                 if written.is_ok() {
@@ -116,7 +117,7 @@ fn run(store: YamlStore, mut cassette: Cassette, mut journal: Journal, queue: mp
         if let Some(ack) = finish {
             let count = cassette.interactions.len();
             // A run that recorded nothing leaves the cassette as it was.
-            let keep = (count > 0 || !store.path().exists()).then_some(&cassette);
+            let keep = (count > 0 || !store.exists()).then_some(&cassette);
             let _ = ack.send(store.commit(keep).map(|()| count));
             return;
         }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::model::{Cassette, FORMAT, Interaction};
+use super::store::CassetteStore;
 use crate::upstream::RecordMode;
 
 /// The journal's first document: what the run was.
@@ -33,13 +34,23 @@ const END: &str = "\n...\n";
 pub struct YamlStore {
     cassette: PathBuf,
     journal: PathBuf,
+    /// The running recording's journal, from `begin`.
+    open: Option<Journal>,
 }
 
 impl YamlStore {
     pub fn new(dir: &Path, name: &str) -> YamlStore {
+        YamlStore::at(&dir.join(format!("{name}.yaml")))
+    }
+
+    /// The store of the cassette file `path` (its journal beside it).
+    pub fn at(path: &Path) -> YamlStore {
+        let mut journal = path.as_os_str().to_owned();
+        journal.push(".journal");
         YamlStore {
-            cassette: dir.join(format!("{name}.yaml")),
-            journal: dir.join(format!("{name}.yaml.journal")),
+            cassette: path.to_owned(),
+            journal: PathBuf::from(journal),
+            open: None,
         }
     }
 
@@ -93,7 +104,7 @@ impl YamlStore {
 
     /// Starts a run: an interrupted run's journal is folded into the cassette first; then a new
     /// journal. Returns the cassette the run builds on (empty for `all`).
-    pub fn begin(
+    fn begin_run(
         &self,
         mode: RecordMode,
         upstream: &str,
@@ -104,7 +115,7 @@ impl YamlStore {
         }
         let existing = self.load()?;
         if existing.is_some() && self.journal.exists() {
-            self.commit(existing.as_ref())?;
+            self.write(existing.as_ref())?;
         }
         let base = match (mode, existing) {
             (RecordMode::New, Some(mut cassette)) => {
@@ -145,7 +156,7 @@ impl YamlStore {
     }
 
     /// Writes `cassette` atomically as the cassette file and removes the journal.
-    pub fn commit(&self, cassette: Option<&Cassette>) -> Result<(), String> {
+    fn write(&self, cassette: Option<&Cassette>) -> Result<(), String> {
         if let Some(cassette) = cassette {
             let text = serde_yaml::to_string(cassette).map_err(|e| e.to_string())?;
             let temporary = self.cassette.with_extension("yaml.tmp");
@@ -165,15 +176,52 @@ impl YamlStore {
     }
 }
 
+impl CassetteStore for YamlStore {
+    fn location(&self) -> String {
+        self.cassette.display().to_string()
+    }
+
+    fn exists(&self) -> bool {
+        self.cassette.exists()
+    }
+
+    fn load(&self) -> Result<Option<Cassette>, String> {
+        YamlStore::load(self)
+    }
+
+    fn begin(
+        &mut self,
+        mode: RecordMode,
+        upstream: &str,
+        redaction_key: &str,
+    ) -> Result<Cassette, String> {
+        let (base, journal) = self.begin_run(mode, upstream, redaction_key)?;
+        self.open = Some(journal);
+        Ok(base)
+    }
+
+    fn append(&mut self, interactions: &[&Interaction]) -> Result<(), String> {
+        self.open
+            .as_mut()
+            .ok_or_else(|| "no recording is running".to_owned())?
+            .append(interactions)
+    }
+
+    fn commit(&mut self, cassette: Option<&Cassette>) -> Result<(), String> {
+        self.open = None;
+        self.write(cassette)
+    }
+}
+
 /// The journal of a running recording: documents appended, then made durable together.
-pub struct Journal {
+struct Journal {
     file: File,
     path: PathBuf,
 }
 
 impl Journal {
     /// Appends `interactions` and makes them durable (one fsync).
-    pub fn append(&mut self, interactions: &[&Interaction]) -> Result<(), String> {
+    fn append(&mut self, interactions: &[&Interaction]) -> Result<(), String> {
         let mut text = String::new();
         for interaction in interactions {
             let yaml = serde_yaml::to_string(interaction).map_err(|e| e.to_string())?;
@@ -248,10 +296,10 @@ mod tests {
     #[test]
     fn a_run_journals_then_commits_and_an_interrupted_one_loads() {
         let dir = dir("run");
-        let store = YamlStore::new(&dir, "c");
-        let (mut cassette, mut journal) = store.begin(RecordMode::All, "h", "k").unwrap();
+        let mut store = YamlStore::new(&dir, "c");
+        let mut cassette = store.begin(RecordMode::All, "h", "k").unwrap();
         let (a, b) = (interaction(0), interaction(1));
-        journal.append(&[&a, &b]).unwrap();
+        store.append(&[&a, &b]).unwrap();
         // Interrupted here: the journal alone makes the cassette.
         let loaded = store.load().unwrap().unwrap();
         assert_eq!(loaded.interactions, [a.clone(), b.clone()]);
@@ -261,7 +309,10 @@ mod tests {
             .open(&store.journal)
             .unwrap();
         file.write_all(b"---\nrequest:\n  action: Get").unwrap();
-        assert_eq!(store.load().unwrap().unwrap().interactions.len(), 2);
+        assert_eq!(
+            YamlStore::load(&store).unwrap().unwrap().interactions.len(),
+            2
+        );
         // Committed: one file, byte-stable, no journal.
         cassette.interactions = vec![a.clone(), b.clone()];
         store.commit(Some(&cassette)).unwrap();
@@ -270,9 +321,9 @@ mod tests {
         assert_eq!(text, serde_yaml::to_string(&cassette).unwrap());
         assert_eq!(store.load().unwrap().unwrap(), cassette);
         // A "new" run builds on it; an "all" run starts empty (the old file stays until commit).
-        let (base, _journal) = store.begin(RecordMode::New, "h", "k2").unwrap();
+        let base = store.begin(RecordMode::New, "h", "k2").unwrap();
         assert_eq!(base.interactions.len(), 2);
-        let (base, _journal) = store.begin(RecordMode::All, "h", "k3").unwrap();
+        let base = store.begin(RecordMode::All, "h", "k3").unwrap();
         assert!(base.interactions.is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }

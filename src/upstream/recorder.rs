@@ -21,7 +21,7 @@ use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
 use crate::cassette::{
     CassetteConfig, DIGESTED_PARAMETERS, Interaction, RecordedRequest, RecordedResponse, Redactor,
-    Store, Writer, YamlStore, digest, scan,
+    Writer, digest, open as open_store, scan,
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
@@ -54,6 +54,8 @@ pub struct Recorder {
     cassette: String,
     /// Interactions recorded this run.
     recorded: AtomicU64,
+    /// `yaml` or `sled`.
+    store_name: &'static str,
 }
 
 /// What the health endpoint says of a recording run.
@@ -79,11 +81,6 @@ impl Recorder {
         cassettes: &CassetteConfig,
         credentials: &RealCredentials,
     ) -> Result<Recorder, String> {
-        if cassettes.store == Store::Sled {
-            return Err(
-                "cassettes.store: the sled store is not in this build yet; use \"yaml\"".to_owned(),
-            );
-        }
         if record.record_mode == RecordMode::New {
             return Err("record.record_mode: \"new\" answers what the cassette has, which needs replay's matcher (not in this build yet); use \"all\"".to_owned());
         }
@@ -111,13 +108,14 @@ impl Recorder {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let store = YamlStore::new(&cassettes.dir, &cassettes.name);
-        let cassette = store.path().display().to_string();
-        let (recorded, journal) = store
+        let mut store = open_store(cassettes).map_err(|e| format!("cassettes.dir: {e}"))?;
+        let cassette = store.location();
+        let recorded = store
             .begin(record.record_mode, &authority, &key_id)
             .map_err(|e| format!("cassettes.dir: {e}"))?;
         Ok(Recorder {
-            writer: Writer::start(store, recorded, journal),
+            writer: Writer::start(store, recorded),
+            store_name: cassettes.store.as_str(),
             cassette,
             recorded: AtomicU64::new(0),
             client,
@@ -139,7 +137,7 @@ impl Recorder {
     pub fn state(&self) -> RecordingState<'_> {
         RecordingState {
             upstream: &self.authority,
-            store: Store::Yaml.as_str(),
+            store: self.store_name,
             cassette: &self.cassette,
             recorded: self.recorded.load(Ordering::Relaxed),
         }

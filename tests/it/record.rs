@@ -387,3 +387,93 @@ async fn the_aws_cli_and_boto3_record_through_the_proxy() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The sled store through the binary: recordings durable before their answers (kill -9), one
+/// process per store (a convert while a recorder holds it is refused), and YAML -> sled -> YAML
+/// byte-identical through `parlel-sts cassette convert`.
+#[tokio::test]
+async fn the_sled_store_records_and_converts_losslessly() {
+    use crate::support::{BIN, Process};
+    let up = upstream().await;
+    let dir = cassettes("sled");
+    std::fs::create_dir_all(&dir).unwrap();
+    let prod_env = dir.join("prod.env");
+    std::fs::write(
+        &prod_env,
+        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
+    )
+    .unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let (endpoint, prod_env) = (up.endpoint(), prod_env.to_string_lossy().into_owned());
+    let cassettes = path("");
+    let process = Process::start(
+        &[
+            "--mode",
+            "record",
+            "--store",
+            "sled",
+            "--cassette",
+            "db",
+            "--upstream",
+            &endpoint,
+            "--prod-env",
+            &prod_env,
+            "--cassettes",
+            &cassettes,
+            "--log-level",
+            "warn",
+        ],
+        &[("CI", "")],
+    )
+    .await;
+    let convert = |from: String, to: String| async move {
+        let out = tokio::process::Command::new(BIN)
+            .args(["cassette", "convert", &from, &to])
+            .output()
+            .await
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let sts = client_at(
+        &process.endpoint,
+        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
+    );
+    let mut calls = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let sts = sts.clone();
+        calls.spawn(async move {
+            sts.assume_role()
+                .role_arn("arn:aws:iam::123456789012:role/app")
+                .role_session_name(format!("s{i}"))
+                .send()
+                .await
+        });
+    }
+    while let Some(call) = calls.join_next().await {
+        call.unwrap().expect("recorded AssumeRole");
+    }
+    // The recorder holds the database: sled allows one process at a time.
+    let (code, stderr) = convert(path("db.sled"), path("held.yaml")).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("open in another process"), "{stderr}");
+    process.kill9().await;
+
+    let (code, stderr) = convert(path("db.sled"), path("db.yaml")).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let yaml = std::fs::read_to_string(dir.join("db.yaml")).unwrap();
+    let cassette: Cassette = serde_yaml::from_str(&yaml).unwrap();
+    assert_eq!(cassette.interactions.len(), 50);
+    assert!(!yaml.contains(PROD_SECRET));
+    let (code, stderr) = convert(path("db.yaml"), path("again.sled")).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = convert(path("again.sled"), path("again.yaml")).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("again.yaml")).unwrap(),
+        yaml
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
