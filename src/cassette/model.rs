@@ -115,3 +115,25 @@ pub fn digest(value: &str) -> String {
     let hex: String = hash.as_ref().iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
+
+/// An interaction for tests: a GetCallerIdentity with parameter `X=v{n}`, ordinal `n`.
+#[cfg(test)]
+pub(crate) fn sample(n: u32) -> Interaction {
+    Interaction {
+        request: RecordedRequest {
+            action: "GetCallerIdentity".into(),
+            version: "2011-06-15".into(),
+            method: "POST".into(),
+            format: "xml".into(),
+            identity: "base".into(),
+            parameters: vec![("X".into(), format!("v{n}"))],
+        },
+        ordinal: n,
+        recorded_at: "2026-12-01T00:00:00Z".into(),
+        response: RecordedResponse {
+            status: 200,
+            headers: vec![("content-type".into(), "text/xml".into())],
+            body: "<A>\n  ...\n</A>\n".into(),
+        },
+    }
+}

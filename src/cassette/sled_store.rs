@@ -238,27 +238,7 @@ impl CassetteStore for SledStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cassette::model::{RecordedRequest, RecordedResponse};
-
-    fn interaction(n: u32) -> Interaction {
-        Interaction {
-            request: RecordedRequest {
-                action: "GetCallerIdentity".into(),
-                version: "2011-06-15".into(),
-                method: "POST".into(),
-                format: "xml".into(),
-                identity: "base".into(),
-                parameters: vec![("X".into(), format!("v{n}"))],
-            },
-            ordinal: n,
-            recorded_at: "2026-12-01T00:00:00Z".into(),
-            response: RecordedResponse {
-                status: 200,
-                headers: vec![],
-                body: "<A/>\n".into(),
-            },
-        }
-    }
+    use crate::cassette::model::sample as interaction;
 
     #[test]
     fn runs_commit_atomically_and_an_interrupted_run_loads() {

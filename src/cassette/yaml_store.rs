@@ -265,27 +265,7 @@ fn sync_dir(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cassette::model::{RecordedRequest, RecordedResponse};
-
-    fn interaction(n: u32) -> Interaction {
-        Interaction {
-            request: RecordedRequest {
-                action: "GetCallerIdentity".into(),
-                version: "2011-06-15".into(),
-                method: "POST".into(),
-                format: "xml".into(),
-                identity: "base".into(),
-                parameters: vec![("X".into(), format!("v{n}"))],
-            },
-            ordinal: n,
-            recorded_at: "2026-12-01T00:00:00Z".into(),
-            response: RecordedResponse {
-                status: 200,
-                headers: vec![("content-type".into(), "text/xml".into())],
-                body: "<A>\n  ...\n</A>\n".into(),
-            },
-        }
-    }
+    use crate::cassette::model::sample as interaction;
 
     fn dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("parlel-yaml-{}-{name}", std::process::id()));

@@ -15,6 +15,7 @@ mod record;
 mod record_hop;
 mod record_moto;
 mod record_startup;
+mod record_support;
 mod record_tls;
 mod robustness;
 mod root;

@@ -3,79 +3,20 @@
 //! so answers that work prove the signatures. The client gets redacted credentials; signing with
 //! them reaches the upstream as the real session behind them.
 
-use std::path::{Path, PathBuf};
-
-use aws_sdk_sts::config::Credentials;
-use parlel_sts::Server;
 use parlel_sts::cassette::{Cassette, YamlStore};
-use parlel_sts::config::{Config, UserConfig};
-use parlel_sts::mode::Mode;
-use parlel_sts::secret::Secret;
-use parlel_sts::upstream::RealCredentials;
-use parlel_sts::wire::sigv4::AuthMode;
 
-use crate::support::{client_at, failure, raw, session_client, start_with, sts_error};
-
-const PROD_KEY: &str = "AKIAQAAAAAAAEXAMPLE1";
-const PROD_SECRET: &str = "prodSecretprodSecretprodSecretprodSecret";
-
-/// The upstream: strict, and the prod.env key is a user of account 123456789012.
-async fn upstream() -> Server {
-    start_with(|c| {
-        c.server.auth = AuthMode::Strict;
-        c.fake.builtin_user = false;
-        c.fake.users.push(UserConfig {
-            access_key_id: PROD_KEY.into(),
-            secret_access_key: Some(PROD_SECRET.into()),
-            account: Some("123456789012".into()),
-            principal: "user/recorder".into(),
-        });
-    })
-    .await
-}
-
-fn prod_credentials(secret: &str) -> RealCredentials {
-    RealCredentials {
-        access_key_id: Secret::new(PROD_KEY),
-        secret_access_key: Secret::new(secret),
-        session_token: None,
-        region: "us-east-1".into(),
-        source: "test".into(),
-    }
-}
-
-/// A directory of its own for each test's cassettes.
-fn cassettes(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("parlel-record-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-async fn recorder(upstream: &str, secret: &str, dir: &Path) -> Server {
-    start_with(|c: &mut Config| {
-        c.server.mode = Mode::Record;
-        c.record.upstream = Some(upstream.to_owned());
-        c.record.upstream_timeout_ms = 2_000;
-        c.record_credentials = Some(prod_credentials(secret));
-        c.cassettes.dir = dir.to_owned();
-    })
-    .await
-}
-
-/// What a developer's SDK has: any credentials at all.
-fn developer(server: &Server) -> aws_sdk_sts::Client {
-    client_at(
-        &server.endpoint(),
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", "whatever", None, None, "test"),
-    )
-}
+use crate::record_support::{
+    PROD_KEY, PROD_SECRET, cassettes, developer, prod_credentials, recorder, recorder_process,
+    strict_upstream as upstream,
+};
+use crate::support::{failure, raw, session_client, sts_error};
 
 #[tokio::test]
 async fn requests_go_up_re_signed_and_sessions_stay_themselves() {
     let up = upstream().await;
     let dir = cassettes("sessions");
-    let proxy = recorder(&up.endpoint(), PROD_SECRET, &dir).await;
-    let sts = developer(&proxy);
+    let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
+    let sts = developer(&proxy.endpoint());
     // Base credentials are replaced by prod.env's: the upstream verified them.
     let me = sts
         .get_caller_identity()
@@ -174,18 +115,16 @@ async fn requests_go_up_re_signed_and_sessions_stay_themselves() {
 async fn a_wrong_prod_secret_fails_upstream_and_unsigned_operations_go_up_unsigned() {
     let up = upstream().await;
     let dir = cassettes("wrong-secret");
-    let proxy = recorder(
-        &up.endpoint(),
-        "not-the-secret-not-the-secret-not-the-se",
-        &dir,
-    )
+    let proxy = recorder(&up.endpoint(), &dir, |c| {
+        c.record_credentials = Some(prod_credentials("not-the-secret-not-the-secret-not-the-se"));
+    })
     .await;
-    let sent = developer(&proxy).get_caller_identity().send();
+    let sent = developer(&proxy.endpoint()).get_caller_identity().send();
     assert_eq!(failure(sent).await.1, "SignatureDoesNotMatch");
     // AssumeRoleWithWebIdentity goes up unsigned: the upstream judges the token, not a signature
     // (strict mode refuses an undeclared issuer with AWS's text).
     let token = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlLmNvbSIsInN1YiI6InMiLCJhdWQiOiJhIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ln";
-    let sent = developer(&proxy)
+    let sent = developer(&proxy.endpoint())
         .assume_role_with_web_identity()
         .role_arn("arn:aws:iam::123456789012:role/ci")
         .role_session_name("web")
@@ -209,8 +148,9 @@ async fn an_upstream_that_is_away_gets_a_502_naming_it() {
         listener.local_addr().unwrap().port()
     };
     let dir = cassettes("away");
-    let proxy = recorder(&format!("http://127.0.0.1:{port}"), PROD_SECRET, &dir).await;
-    let (status, code, message) = failure(developer(&proxy).get_caller_identity().send()).await;
+    let proxy = recorder(&format!("http://127.0.0.1:{port}"), &dir, |_| {}).await;
+    let (status, code, message) =
+        failure(developer(&proxy.endpoint()).get_caller_identity().send()).await;
     assert_eq!((status, code.as_str()), (502, "UpstreamUnavailable"));
     assert!(
         message.starts_with(&format!("the upstream 127.0.0.1:{port} is unavailable: ")),
@@ -231,40 +171,10 @@ async fn an_upstream_that_is_away_gets_a_502_naming_it() {
 /// one (each was durable before its answer), none interleaved; a SIGTERM run writes the file.
 #[tokio::test]
 async fn concurrent_recordings_survive_a_kill_9() {
-    use crate::support::Process;
     let up = upstream().await;
     let dir = cassettes("kill9");
-    std::fs::create_dir_all(&dir).unwrap();
-    let prod_env = dir.join("prod.env");
-    std::fs::write(
-        &prod_env,
-        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
-    )
-    .unwrap();
-    let args = |name: &'static str| {
-        vec![
-            "--mode".to_owned(),
-            "record".into(),
-            "--upstream".into(),
-            up.endpoint(),
-            "--prod-env".into(),
-            prod_env.to_string_lossy().into_owned(),
-            "--cassettes".into(),
-            dir.to_string_lossy().into_owned(),
-            "--cassette".into(),
-            name.into(),
-            "--log-level".into(),
-            "warn".into(),
-        ]
-    };
-    let env = [("CI", "")];
-    let kill9_args = args("crash");
-    let argv: Vec<&str> = kill9_args.iter().map(String::as_str).collect();
-    let process = Process::start(&argv, &env).await;
-    let sts = client_at(
-        &process.endpoint,
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
-    );
+    let process = recorder_process(&up.endpoint(), &dir, &["--cassette", "crash"], &[]).await;
+    let sts = developer(&process.endpoint);
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..200 {
         let sts = sts.clone();
@@ -291,13 +201,8 @@ async fn concurrent_recordings_survive_a_kill_9() {
     );
 
     // SIGTERM: the run ends by writing the cassette file.
-    let term_args = args("clean");
-    let argv: Vec<&str> = term_args.iter().map(String::as_str).collect();
-    let process = Process::start(&argv, &env).await;
-    let sts = client_at(
-        &process.endpoint,
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
-    );
+    let process = recorder_process(&up.endpoint(), &dir, &["--cassette", "clean"], &[]).await;
+    let sts = developer(&process.endpoint);
     sts.get_caller_identity().send().await.expect("recorded");
     let (status, stderr) = process.stop().await;
     assert!(status.success(), "{stderr}");
@@ -313,40 +218,13 @@ async fn concurrent_recordings_survive_a_kill_9() {
 /// the script makes answers as the upstream would, and the cassette keeps them all.
 #[tokio::test]
 async fn the_aws_cli_and_boto3_record_through_the_proxy() {
-    use crate::support::{Process, has, skip};
+    use crate::support::{has, skip};
     if !has("python3", &["-c", "import boto3"]) || !has("aws", &["--version"]) {
         return skip("the aws CLI or boto3 is not installed");
     }
     let up = upstream().await;
     let dir = cassettes("clients");
-    std::fs::create_dir_all(&dir).unwrap();
-    let prod_env = dir.join("prod.env");
-    std::fs::write(
-        &prod_env,
-        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
-    )
-    .unwrap();
-    let (endpoint, prod_env, cassettes) = (
-        up.endpoint(),
-        prod_env.to_string_lossy().into_owned(),
-        dir.to_string_lossy().into_owned(),
-    );
-    let process = Process::start(
-        &[
-            "--mode",
-            "record",
-            "--upstream",
-            &endpoint,
-            "--prod-env",
-            &prod_env,
-            "--cassettes",
-            &cassettes,
-            "--log-level",
-            "warn",
-        ],
-        &[("CI", "")],
-    )
-    .await;
+    let process = recorder_process(&up.endpoint(), &dir, &[], &[]).await;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/record.py");
     let out = tokio::process::Command::new("python3")
         .arg(script)
@@ -393,37 +271,15 @@ async fn the_aws_cli_and_boto3_record_through_the_proxy() {
 /// byte-identical through `parlel-sts cassette convert`.
 #[tokio::test]
 async fn the_sled_store_records_and_converts_losslessly() {
-    use crate::support::{BIN, Process};
+    use crate::support::BIN;
     let up = upstream().await;
     let dir = cassettes("sled");
-    std::fs::create_dir_all(&dir).unwrap();
-    let prod_env = dir.join("prod.env");
-    std::fs::write(
-        &prod_env,
-        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
-    )
-    .unwrap();
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
-    let (endpoint, prod_env) = (up.endpoint(), prod_env.to_string_lossy().into_owned());
-    let cassettes = path("");
-    let process = Process::start(
-        &[
-            "--mode",
-            "record",
-            "--store",
-            "sled",
-            "--cassette",
-            "db",
-            "--upstream",
-            &endpoint,
-            "--prod-env",
-            &prod_env,
-            "--cassettes",
-            &cassettes,
-            "--log-level",
-            "warn",
-        ],
-        &[("CI", "")],
+    let process = recorder_process(
+        &up.endpoint(),
+        &dir,
+        &["--store", "sled", "--cassette", "db"],
+        &[],
     )
     .await;
     let convert = |from: String, to: String| async move {
@@ -437,10 +293,7 @@ async fn the_sled_store_records_and_converts_losslessly() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    let sts = client_at(
-        &process.endpoint,
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
-    );
+    let sts = developer(&process.endpoint);
     let mut calls = tokio::task::JoinSet::new();
     for i in 0..50 {
         let sts = sts.clone();

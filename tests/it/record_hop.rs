@@ -1,24 +1,18 @@
 //! Record mode's hop against a scripted upstream (a socket that answers what the test says and
 //! keeps what it was sent): what goes up and what comes back, its failures, and what is kept.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_sts::config::Credentials;
 use parlel_sts::Server;
 use parlel_sts::cassette::YamlStore;
-use parlel_sts::config::Config;
-use parlel_sts::mode::Mode;
-use parlel_sts::secret::Secret;
-use parlel_sts::upstream::RealCredentials;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::support::{client_at, raw, session_client, start_with};
+use crate::record_support::{PROD_KEY, PROD_SECRET, cassettes, developer, recorder};
+use crate::support::{raw, session_client};
 
-const PROD_KEY: &str = "AKIAQAAAAAAAEXAMPLE1";
-const PROD_SECRET: &str = "prodSecretprodSecretprodSecretprodSecret";
 /// The credentials the scripted upstream hands out: what must never reach the client or disk.
 const REAL_KEY: &str = "ASIAQAAAAAAAREALKEY7";
 const REAL_SECRET: &str = "realSecretrealSecretrealSecretrealSecre7";
@@ -106,34 +100,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn cassettes(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("parlel-hop-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-async fn recorder(upstream: &str, dir: &Path, timeout_ms: u64) -> Server {
-    start_with(|c: &mut Config| {
-        c.server.mode = Mode::Record;
-        c.record.upstream = Some(upstream.to_owned());
-        c.record.upstream_timeout_ms = timeout_ms;
-        c.record_credentials = Some(RealCredentials {
-            access_key_id: Secret::new(PROD_KEY),
-            secret_access_key: Secret::new(PROD_SECRET),
-            session_token: None,
-            region: "us-east-1".into(),
-            source: "test".into(),
-        });
-        c.cassettes.dir = dir.to_owned();
-    })
-    .await
-}
-
-fn developer(server: &Server) -> aws_sdk_sts::Client {
-    client_at(
-        &server.endpoint(),
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", "whatever", None, None, "test"),
-    )
+async fn hop_recorder(upstream: &str, dir: &Path, timeout_ms: u64) -> Server {
+    recorder(upstream, dir, |c| c.record.upstream_timeout_ms = timeout_ms).await
 }
 
 fn assume_role_answer() -> String {
@@ -181,8 +149,8 @@ async fn real_credentials_never_reach_the_client_or_the_disk() {
     }))
     .await;
     let dir = cassettes("secrets");
-    let proxy = recorder(&up.endpoint, &dir, 2_000).await;
-    let sts = developer(&proxy);
+    let proxy = hop_recorder(&up.endpoint, &dir, 2_000).await;
+    let sts = developer(&proxy.endpoint());
     let out = sts
         .assume_role()
         .role_arn("arn:aws:iam::123456789012:role/app")
@@ -265,7 +233,7 @@ async fn server_errors_pass_through_unrecorded_and_silence_is_a_504() {
     }))
     .await;
     let dir = cassettes("errors");
-    let proxy = recorder(&up.endpoint, &dir, 500).await;
+    let proxy = hop_recorder(&up.endpoint, &dir, 500).await;
     let plain = |body: &'static str| {
         let proxy = &proxy;
         async move {

@@ -5,12 +5,9 @@
 use std::time::Duration;
 
 use aws_sdk_sts::config::Credentials;
-use parlel_sts::config::Config;
-use parlel_sts::mode::Mode;
-use parlel_sts::secret::Secret;
-use parlel_sts::upstream::RealCredentials;
 
-use crate::support::{client_at, has, session_client, skip, start_with};
+use crate::record_support::{cassettes, developer, recorder};
+use crate::support::{client_at, has, session_client, skip};
 
 /// moto on a free port; killed when dropped.
 struct Moto {
@@ -62,25 +59,9 @@ async fn records_against_moto() {
     let Some(moto) = moto().await else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("parlel-moto-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let proxy = start_with(|c: &mut Config| {
-        c.server.mode = Mode::Record;
-        c.record.upstream = Some(moto.endpoint.clone());
-        c.record_credentials = Some(RealCredentials {
-            access_key_id: Secret::new("AKIAQAAAAAAAEXAMPLE1"),
-            secret_access_key: Secret::new("prodSecretprodSecretprodSecretprodSecret"),
-            session_token: None,
-            region: "us-east-1".into(),
-            source: "test".into(),
-        });
-        c.cassettes.dir = dir.clone();
-    })
-    .await;
-    let sts = client_at(
-        &proxy.endpoint(),
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
-    );
+    let dir = cassettes("moto");
+    let proxy = recorder(&moto.endpoint, &dir, |_| {}).await;
+    let sts = developer(&proxy.endpoint());
     let me = sts.get_caller_identity().send().await.expect("moto's GCI");
     let base_arn = me.arn().unwrap_or_default().to_owned();
     assert!(base_arn.starts_with("arn:aws:"), "{base_arn}");

@@ -5,19 +5,11 @@
 
 use std::sync::Arc;
 
-use aws_sdk_sts::config::Credentials;
-use parlel_sts::config::{Config, UserConfig};
-use parlel_sts::mode::Mode;
-use parlel_sts::secret::Secret;
-use parlel_sts::upstream::RealCredentials;
-use parlel_sts::wire::sigv4::AuthMode;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{client_at, failure, start_with};
-
-const PROD_KEY: &str = "AKIAQAAAAAAAEXAMPLE1";
-const PROD_SECRET: &str = "prodSecretprodSecretprodSecretprodSecret";
+use crate::record_support::{cassettes, developer, recorder, recorder_process, strict_upstream};
+use crate::support::failure;
 
 /// TLS on a local port, in front of `plain` (`127.0.0.1:PORT`); its certificate as PEM.
 async fn tls_in_front_of(plain: String) -> (String, String) {
@@ -56,52 +48,16 @@ async fn tls_in_front_of(plain: String) -> (String, String) {
     (format!("https://{address}"), pem)
 }
 
-async fn recorder(
-    upstream: &str,
-    ca: Option<std::path::PathBuf>,
-    dir: &std::path::Path,
-) -> parlel_sts::Server {
-    start_with(|c: &mut Config| {
-        c.server.mode = Mode::Record;
-        c.record.upstream = Some(upstream.to_owned());
-        c.record.upstream_ca = ca;
-        c.record_credentials = Some(RealCredentials {
-            access_key_id: Secret::new(PROD_KEY),
-            secret_access_key: Secret::new(PROD_SECRET),
-            session_token: None,
-            region: "us-east-1".into(),
-            source: "test".into(),
-        });
-        c.cassettes.dir = dir.to_owned();
-    })
-    .await
-}
-
 #[tokio::test]
 async fn an_unknown_certificate_is_refused_unless_its_ca_is_given() {
-    let up = start_with(|c| {
-        c.server.auth = AuthMode::Strict;
-        c.fake.users.push(UserConfig {
-            access_key_id: PROD_KEY.into(),
-            secret_access_key: Some(PROD_SECRET.into()),
-            account: Some("123456789012".into()),
-            principal: "user/recorder".into(),
-        });
-    })
-    .await;
+    let up = strict_upstream().await;
     let (https, pem) = tls_in_front_of(up.local_addr().to_string()).await;
-    let dir = std::env::temp_dir().join(format!("parlel-tls-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = cassettes("tls");
     std::fs::create_dir_all(&dir).unwrap();
-    let developer = |server: &parlel_sts::Server| {
-        client_at(
-            &server.endpoint(),
-            Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
-        )
-    };
 
-    let refusing = recorder(&https, None, &dir.join("a")).await;
-    let (status, code, message) = failure(developer(&refusing).get_caller_identity().send()).await;
+    let refusing = recorder(&https, &dir.join("a"), |_| {}).await;
+    let (status, code, message) =
+        failure(developer(&refusing.endpoint()).get_caller_identity().send()).await;
     assert_eq!((status, code.as_str()), (502, "UpstreamUnavailable"));
     assert!(message.contains("is unavailable"), "{message}");
     assert!(
@@ -111,8 +67,8 @@ async fn an_unknown_certificate_is_refused_unless_its_ca_is_given() {
 
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, pem).unwrap();
-    let trusting = recorder(&https, Some(ca), &dir.join("b")).await;
-    let me = developer(&trusting)
+    let trusting = recorder(&https, &dir.join("b"), |c| c.record.upstream_ca = Some(ca)).await;
+    let me = developer(&trusting.endpoint())
         .get_caller_identity()
         .send()
         .await
@@ -170,67 +126,29 @@ async fn connect_proxy() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
 /// connection (a CONNECT tunnel), and NO_PROXY takes a host out of it.
 #[tokio::test]
 async fn https_proxy_tunnels_the_upstream_and_no_proxy_bypasses_it() {
-    use crate::support::Process;
-    let up = start_with(|c| {
-        c.server.auth = AuthMode::Strict;
-        c.fake.users.push(UserConfig {
-            access_key_id: PROD_KEY.into(),
-            secret_access_key: Some(PROD_SECRET.into()),
-            account: Some("123456789012".into()),
-            principal: "user/recorder".into(),
-        });
-    })
-    .await;
+    let up = strict_upstream().await;
     let (https, pem) = tls_in_front_of(up.local_addr().to_string()).await;
     let (proxy, seen) = connect_proxy().await;
-    let dir = std::env::temp_dir().join(format!("parlel-proxy-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = cassettes("proxy");
     std::fs::create_dir_all(&dir).unwrap();
-    let (ca, prod_env) = (dir.join("ca.pem"), dir.join("prod.env"));
+    let ca = dir.join("ca.pem");
     std::fs::write(&ca, pem).unwrap();
-    std::fs::write(
-        &prod_env,
-        format!("AWS_ACCESS_KEY_ID={PROD_KEY}\nAWS_SECRET_ACCESS_KEY={PROD_SECRET}\n"),
-    )
-    .unwrap();
-    let (ca, prod_env, cassettes) = (
-        ca.to_string_lossy().into_owned(),
-        prod_env.to_string_lossy().into_owned(),
-        dir.to_string_lossy().into_owned(),
-    );
-    let args = [
-        "--mode",
-        "record",
-        "--upstream",
-        &https,
-        "--upstream-ca",
-        &ca,
-        "--prod-env",
-        &prod_env,
-        "--cassettes",
-        &cassettes,
-        "--log-level",
-        "warn",
-    ];
+    let ca = ca.to_string_lossy().into_owned();
     for (no_proxy, tunnelled) in [("", true), ("127.0.0.1", false)] {
         seen.lock().unwrap().clear();
         let env = [
-            ("CI", ""),
             ("HTTPS_PROXY", proxy.as_str()),
             ("https_proxy", ""),
             ("ALL_PROXY", ""),
             ("NO_PROXY", no_proxy),
             ("no_proxy", ""),
         ];
-        let process = Process::start(&args, &env).await;
-        let me = client_at(
-            &process.endpoint,
-            Credentials::new("AKIAIOSFODNN7EXAMPLE", "x", None, None, "test"),
-        )
-        .get_caller_identity()
-        .send()
-        .await
-        .expect("recorded through the proxy or around it");
+        let process = recorder_process(&https, &dir, &["--upstream-ca", &ca], &env).await;
+        let me = developer(&process.endpoint)
+            .get_caller_identity()
+            .send()
+            .await
+            .expect("recorded through the proxy or around it");
         assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
         let lines = seen.lock().unwrap().clone();
         let host = https.trim_start_matches("https://");
