@@ -58,6 +58,30 @@ pub struct Cassette {
     pub interactions: Vec<Interaction>,
 }
 
+impl Cassette {
+    /// What a run of `mode` (`all` or `new`) builds on: the stored cassette for `new`, an empty
+    /// one for `all`; either way under the run's upstream and redaction key.
+    pub fn for_run(
+        stored: Option<Cassette>,
+        mode: &str,
+        upstream: &str,
+        redaction_key: &str,
+    ) -> Cassette {
+        let mut cassette = match (mode, stored) {
+            ("new", Some(stored)) => stored,
+            _ => Cassette {
+                format: FORMAT,
+                upstream: String::new(),
+                redaction_key: String::new(),
+                interactions: Vec::new(),
+            },
+        };
+        upstream.clone_into(&mut cassette.upstream);
+        redaction_key.clone_into(&mut cassette.redaction_key);
+        cassette
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interaction {

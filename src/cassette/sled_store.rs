@@ -118,17 +118,12 @@ impl CassetteStore for SledStore {
         let Some(run) = self.get::<Run>("run")? else {
             return Ok(committed);
         };
-        let mut cassette = match (run.mode.as_str(), committed) {
-            ("new", Some(committed)) => committed,
-            _ => Cassette {
-                format: FORMAT,
-                upstream: String::new(),
-                redaction_key: String::new(),
-                interactions: Vec::new(),
-            },
-        };
-        cassette.upstream = run.head.upstream;
-        cassette.redaction_key = run.head.redaction_key;
+        let mut cassette = Cassette::for_run(
+            committed,
+            &run.mode,
+            &run.head.upstream,
+            &run.head.redaction_key,
+        );
         cassette.interactions.extend(self.interactions(&run.tree)?);
         Ok(Some(cassette))
     }
@@ -144,19 +139,7 @@ impl CassetteStore for SledStore {
             let recovered = self.load()?;
             self.commit(recovered.as_ref())?;
         }
-        let base = match (mode, self.load()?) {
-            (RecordMode::New, Some(mut cassette)) => {
-                cassette.upstream = upstream.to_owned();
-                cassette.redaction_key = redaction_key.to_owned();
-                cassette
-            }
-            _ => Cassette {
-                format: FORMAT,
-                upstream: upstream.to_owned(),
-                redaction_key: redaction_key.to_owned(),
-                interactions: Vec::new(),
-            },
-        };
+        let base = Cassette::for_run(self.load()?, mode.as_str(), upstream, redaction_key);
         let name = self.fresh_tree()?;
         let tree = self.db.open_tree(&name).map_err(|e| self.error(e))?;
         let run = Run {

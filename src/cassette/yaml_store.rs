@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Cassette, FORMAT, Interaction};
+use super::model::{Cassette, Interaction};
 use super::store::CassetteStore;
 use crate::upstream::RecordMode;
 
@@ -87,17 +87,8 @@ impl YamlStore {
                     .map_err(|e| format!("{}: {e}", self.journal.display()))?,
             );
         }
-        let mut cassette = match (head.run.as_str(), base) {
-            ("new", Some(base)) => base,
-            _ => Cassette {
-                format: FORMAT,
-                upstream: head.upstream.clone(),
-                redaction_key: head.redaction_key.clone(),
-                interactions: Vec::new(),
-            },
-        };
-        cassette.upstream = head.upstream;
-        cassette.redaction_key = head.redaction_key;
+        let mut cassette =
+            Cassette::for_run(base, &head.run, &head.upstream, &head.redaction_key);
         cassette.interactions.extend(interactions);
         Ok(Some(cassette))
     }
@@ -117,19 +108,7 @@ impl YamlStore {
         if existing.is_some() && self.journal.exists() {
             self.write(existing.as_ref())?;
         }
-        let base = match (mode, existing) {
-            (RecordMode::New, Some(mut cassette)) => {
-                cassette.upstream = upstream.to_owned();
-                cassette.redaction_key = redaction_key.to_owned();
-                cassette
-            }
-            _ => Cassette {
-                format: FORMAT,
-                upstream: upstream.to_owned(),
-                redaction_key: redaction_key.to_owned(),
-                interactions: Vec::new(),
-            },
-        };
+        let base = Cassette::for_run(existing, mode.as_str(), upstream, redaction_key);
         let head = JournalHead {
             run: mode.as_str().to_owned(),
             upstream: upstream.to_owned(),
