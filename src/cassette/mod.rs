@@ -4,7 +4,9 @@
 //! comes next.
 
 mod config;
+mod key_ids;
 mod model;
+mod open;
 mod redact;
 mod scan;
 mod sled_store;
@@ -13,12 +15,14 @@ mod writer;
 mod yaml_store;
 
 pub use config::{CassetteConfig, Store};
+pub use key_ids::is_fake_access_key_id;
 pub use model::{
     Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,
 };
-pub use redact::{RealSession, Redacted, Redactor, is_fake_access_key_id};
+pub use open::{convert, open, open_path};
+pub use redact::{RealSession, Redacted, Redactor};
 pub use scan::{Finding, scan, scan_files};
 pub use sled_store::SledStore;
-pub use store::{CassetteStore, convert, open, open_path};
+pub use store::{CassetteStore, RecordMode};
 pub use writer::Writer;
 pub use yaml_store::YamlStore;

@@ -11,8 +11,8 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use ring::hmac;
 
-use super::scan::real_key_ids;
-use crate::fake::{account_of, mint_id};
+use super::key_ids::{fake_access_key_id, real_key_ids};
+use crate::fake::account_of;
 use crate::secret::Secret;
 use crate::timestamp::parse_rfc3339_ms;
 
@@ -144,58 +144,6 @@ impl Redactor {
     }
 }
 
-/// Random bits of a 20-character key id after its prefix, generation flag and account.
-const KEY_TAIL_BITS: u32 = 39;
-/// Of those, the last ones are a checksum: a scanner tells a fake made here from a real key
-/// without any key (a real key passes by chance once in 65,536).
-const KEY_CHECK_BITS: u32 = 16;
-
-/// `prefix` + `account` + 23 bits of `high` + their checksum.
-fn fake_access_key_id(prefix: &str, account: &str, high: u32) -> String {
-    let high = u128::from(high) & ((1 << (KEY_TAIL_BITS - KEY_CHECK_BITS)) - 1);
-    let tail = (high << KEY_CHECK_BITS) | u128::from(key_check(prefix, account, high));
-    mint_id(prefix, account, 20, &tail.to_be_bytes())
-}
-
-fn key_check(prefix: &str, account: &str, high: u128) -> u16 {
-    let mut context = ring::digest::Context::new(&ring::digest::SHA256);
-    for part in [
-        b"parlel-sts fake key".as_slice(),
-        prefix.as_bytes(),
-        account.as_bytes(),
-    ] {
-        context.update(part);
-        context.update(&[0]);
-    }
-    context.update(&high.to_be_bytes());
-    let hash = context.finish();
-    u16::from_be_bytes([hash.as_ref()[0], hash.as_ref()[1]])
-}
-
-/// Whether `id` (`AKIA`/`ASIA` + 16 base32 characters) is a fake this redaction made.
-pub fn is_fake_access_key_id(id: &str) -> bool {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (Some(prefix), Some(rest)) = (id.get(..4), id.get(4..)) else {
-        return false;
-    };
-    if id.len() != 20 || !matches!(prefix, "AKIA" | "ASIA") {
-        return false;
-    }
-    let mut stream: u128 = 0;
-    for b in rest.bytes() {
-        let Some(digit) = ALPHABET.iter().position(|&a| a == b) else {
-            return false;
-        };
-        stream = (stream << 5) | digit as u128;
-    }
-    let Some(account) = account_of(id) else {
-        return false;
-    };
-    let tail = stream & ((1 << KEY_TAIL_BITS) - 1);
-    let high = tail >> KEY_CHECK_BITS;
-    u128::from(key_check(prefix, &account, high)) == tail & ((1 << KEY_CHECK_BITS) - 1)
-}
-
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -311,6 +259,7 @@ impl CredentialsSeen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cassette::key_ids::is_fake_access_key_id;
 
     const ANSWER: &str = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::redact::is_fake_access_key_id;
+use super::key_ids::real_key_ids;
 
 /// One thing found, by line (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,21 +75,6 @@ fn is_cassette_file(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     path.is_file() && (name.ends_with(".yaml") || name.ends_with(".yaml.journal"))
-}
-
-/// The access key ids in `line` that redaction did not make.
-pub(super) fn real_key_ids(line: &str) -> impl Iterator<Item = &str> {
-    let bytes = line.as_bytes();
-    (0..bytes.len().saturating_sub(19)).filter_map(move |i| {
-        let candidate = line.get(i..i + 20)?;
-        let starts = candidate.starts_with("AKIA") || candidate.starts_with("ASIA");
-        let bounded = (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
-            && bytes.get(i + 20).is_none_or(|b| !b.is_ascii_alphanumeric());
-        let base32 = candidate[4..]
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
-        (starts && bounded && base32 && !is_fake_access_key_id(candidate)).then_some(candidate)
-    })
 }
 
 #[cfg(test)]

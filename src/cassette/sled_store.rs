@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Cassette, FORMAT, Interaction};
 use super::store::CassetteStore;
-use crate::upstream::RecordMode;
+use super::store::RecordMode;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Head {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Cassette, Interaction};
 use super::store::CassetteStore;
-use crate::upstream::RecordMode;
+use super::store::RecordMode;
 
 /// The journal's first document: what the run was.
 #[derive(Debug, Serialize, Deserialize)]
@@ -87,8 +87,7 @@ impl YamlStore {
                     .map_err(|e| format!("{}: {e}", self.journal.display()))?,
             );
         }
-        let mut cassette =
-            Cassette::for_run(base, &head.run, &head.upstream, &head.redaction_key);
+        let mut cassette = Cassette::for_run(base, &head.run, &head.upstream, &head.redaction_key);
         cassette.interactions.extend(interactions);
         Ok(Some(cassette))
     }

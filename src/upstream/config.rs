@@ -6,25 +6,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-/// `record.record_mode` / `--record-mode`: what a recording run forwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum RecordMode {
-    /// Forward every request; the cassette starts fresh for this run (VCR's `all`).
-    #[default]
-    All,
-    /// Forward and append only what the cassette does not answer yet (VCR's `new_episodes`).
-    New,
-}
-
-impl RecordMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordMode::All => "all",
-            RecordMode::New => "new",
-        }
-    }
-}
+pub use crate::cassette::RecordMode;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
