@@ -217,6 +217,7 @@ impl Config {
             listen,
             record: &self.record,
             in_ci: self.in_ci,
+            auth: self.server.auth,
         };
         if let Err((key, why)) = mode::check(self.server.mode, &around) {
             return bad(key, why);

@@ -16,6 +16,7 @@ use crate::fake::Fake;
 use crate::upstream::{RealCredentials, RecordConfig, Recorder, RecordingState};
 use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
+use crate::wire::sigv4::AuthMode;
 
 /// The modes of `server.mode` / `--mode`. All three are known to the parser, so a config written
 /// for one this build does not have yet fails with a clear message, not a parse error.
@@ -47,6 +48,8 @@ pub struct Surroundings<'a> {
     pub record: &'a RecordConfig,
     /// The environment says this is a CI job (`upstream::in_ci`).
     pub in_ci: bool,
+    /// `server.auth`.
+    pub auth: AuthMode,
 }
 
 /// Whether `mode` may start here: `Err((config key, why))` when it may not. Record mode reaches
@@ -60,6 +63,12 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
                 return Err((
                     "server.mode",
                     "record mode forwards requests to real STS, and CI is set in the environment: refusing to start, so that a test suite never reaches AWS by accident. Pass --allow-network (record.allow_network = true) when this job is meant to record".to_owned(),
+                ));
+            }
+            if around.auth == AuthMode::Strict {
+                return Err((
+                    "server.auth",
+                    "record mode forwards what the client signs, re-signed with real credentials, and hands out credentials only the upstream can verify: strict mode does not apply to it (use it with the fake, or with replay)".to_owned(),
                 ));
             }
             if !around.listen.ip().is_loopback() && !around.record.allow_remote {
@@ -167,6 +176,7 @@ mod tests {
             listen: listen.parse().unwrap(),
             record,
             in_ci,
+            auth: AuthMode::Permissive,
         };
         check(Mode::Record, &around)
     }
@@ -192,6 +202,13 @@ mod tests {
         record.allow_network = true;
         record.allow_remote = true;
         assert_eq!(around("0.0.0.0:4729", &record, true), Ok(()));
+        let strict = Surroundings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            record: &record,
+            in_ci: false,
+            auth: AuthMode::Strict,
+        };
+        assert_eq!(check(Mode::Record, &strict).unwrap_err().0, "server.auth");
     }
 
     #[test]

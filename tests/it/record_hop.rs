@@ -286,3 +286,39 @@ async fn server_errors_pass_through_unrecorded_and_silence_is_a_504() {
     drop(proxy);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// GetWebIdentityToken's token is a credential too: the client and the cassette get a fake of
+/// its shape (three base64url parts of the same lengths).
+#[tokio::test]
+async fn web_identity_tokens_are_redacted() {
+    const REAL_JWT: &str = "eyJraWQiOiJyZWFsIiwiYWxnIjoiRVMzODQifQ.eyJzdWIiOiJhcm46YXdzOmlhbTo6MTIzNDU2Nzg5MDEyOnJvbGUvYXBwIn0.cmVhbHNpZ25hdHVyZXJlYWxzaWduYXR1cmU";
+    let up = scripted(Arc::new(|_: &str| {
+        Reply::Answer(
+            200,
+            format!(
+                "<GetWebIdentityTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetWebIdentityTokenResult>\n    <WebIdentityToken>{REAL_JWT}</WebIdentityToken>\n    <Expiration>2099-01-01T00:00:00Z</Expiration>\n  </GetWebIdentityTokenResult>\n  <ResponseMetadata>\n    <RequestId>1</RequestId>\n  </ResponseMetadata>\n</GetWebIdentityTokenResponse>\n"
+            ),
+        )
+    }))
+    .await;
+    let dir = cassettes("jwt");
+    let proxy = hop_recorder(&up.endpoint, &dir, 2_000).await;
+    let out = developer(&proxy.endpoint())
+        .get_web_identity_token()
+        .audience("https://api.example.com")
+        .signing_algorithm("ES384")
+        .send()
+        .await
+        .expect("GetWebIdentityToken");
+    let token = out.web_identity_token().unwrap();
+    assert_ne!(token, REAL_JWT);
+    let lengths = |t: &str| t.split('.').map(str::len).collect::<Vec<_>>();
+    assert_eq!(lengths(token), lengths(REAL_JWT));
+    proxy.shutdown().await;
+    let cassette = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
+    assert!(
+        !cassette.contains(REAL_JWT) && cassette.contains(token),
+        "{cassette}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
