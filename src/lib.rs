@@ -13,7 +13,7 @@
 //!   `render` (`xml`, exact as STS writes it, or `json`).
 //! - `mode`: which modes exist, their start-up guards (record mode: not under CI unless allowed,
 //!   loopback only), the backend of the configured one, and the refusal of those not built yet.
-//!   Record and replay will be variants here.
+//!   Record mode is a variant here; replay will be another.
 //! - `upstream` (record mode's way to real STS: its `[record]` section, the real credentials as
 //!   `Secret`s) and `cassette` (the `[cassettes]` section), beside `fake`.
 //! - `fake`: the built-in STS, pure (the `Fake` has no sockets, files or globals): identity,

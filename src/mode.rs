@@ -25,7 +25,7 @@ use crate::wire::sigv4::AuthMode;
 pub enum Mode {
     /// The built-in fake answers everything.
     Fake,
-    /// Forward to real STS and keep each exchange as a cassette (not in this build yet).
+    /// Forward to real STS, re-signed, and keep each exchange as a cassette.
     Record,
     /// Answer from cassettes (not in this build yet).
     Replay,
