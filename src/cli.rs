@@ -4,7 +4,8 @@
 //!  [--auth permissive|strict] [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]
 //!  [--log-format text|json]`, and record mode's `[--upstream URL] [--prod-env FILE]
 //!  [--store yaml|sled] [--cassettes DIR] [--cassette NAME] [--record-mode all|new]
-//!  [--allow-network] [--allow-remote] [--upstream-ca FILE]`.
+//!  [--allow-network] [--allow-remote] [--upstream-ca FILE]`, and replay mode's `[--on-miss fake|error]
+//!  [--fail-on-miss] [--rebase on|off]` (with `--store`, `--cassettes`, `--cassette`, `--clock`).
 //! Each flag can also come from a `PARLEL_STS_*` environment variable; both override `proxy.toml`.
 
 use std::path::PathBuf;
@@ -127,6 +128,15 @@ pub struct Flags {
     /// Record mode: listen on an address other than loopback.
     #[arg(long, global = true, env = "PARLEL_STS_ALLOW_REMOTE")]
     pub allow_remote: bool,
+    /// Replay mode: what a request no recording matches gets: the fake's answer, or CassetteMiss.
+    #[arg(long, global = true, env = "PARLEL_STS_ON_MISS", value_enum)]
+    pub on_miss: Option<crate::config::OnMiss>,
+    /// Replay mode: exit non-zero at shutdown if any request missed.
+    #[arg(long, global = true, env = "PARLEL_STS_FAIL_ON_MISS")]
+    pub fail_on_miss: bool,
+    /// Replay mode: move recorded Expirations to now (on), or answer the bytes as recorded (off).
+    #[arg(long, global = true, env = "PARLEL_STS_REBASE", value_enum)]
+    pub rebase: Option<crate::config::Rebase>,
     /// Record mode: a PEM file of CA certificates to trust for the upstream, besides the public roots.
     #[arg(
         long,
@@ -138,7 +148,7 @@ pub struct Flags {
 }
 
 /// Each flag: its argument id, the configuration key it sets, and its environment variable.
-const FLAG_KEYS: [(&str, &str, &str); 17] = [
+const FLAG_KEYS: [(&str, &str, &str); 20] = [
     ("listen", "server.listen", "PARLEL_STS_LISTEN"),
     ("mode", "server.mode", "PARLEL_STS_MODE"),
     ("auth", "server.auth", "PARLEL_STS_AUTH"),
@@ -172,6 +182,13 @@ const FLAG_KEYS: [(&str, &str, &str); 17] = [
         "record.upstream_ca",
         "PARLEL_STS_UPSTREAM_CA",
     ),
+    ("on_miss", "replay.on_miss", "PARLEL_STS_ON_MISS"),
+    (
+        "fail_on_miss",
+        "replay.fail_on_miss",
+        "PARLEL_STS_FAIL_ON_MISS",
+    ),
+    ("rebase", "replay.rebase", "PARLEL_STS_REBASE"),
 ];
 
 impl Cli {
@@ -222,6 +239,9 @@ impl Flags {
             allow_network: self.allow_network,
             allow_remote: self.allow_remote,
             upstream_ca: self.upstream_ca.clone(),
+            on_miss: self.on_miss,
+            fail_on_miss: self.fail_on_miss,
+            rebase: self.rebase,
             origins,
         }
     }

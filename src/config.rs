@@ -18,6 +18,7 @@ use crate::wire::sigv4::AuthMode;
 /// The sections other parts own, composed here.
 pub use crate::cassette::{CassetteConfig, Store};
 pub use crate::fake::{FakeConfig, IdentityProviderConfig, TradeInTokenConfig, UserConfig};
+pub use crate::replay::{OnMiss, Rebase, ReplayConfig};
 use crate::upstream::RealCredentials;
 pub use crate::upstream::{RecordConfig, RecordMode};
 
@@ -34,6 +35,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub fake: FakeConfig,
     pub record: RecordConfig,
+    pub replay: ReplayConfig,
     pub cassettes: CassetteConfig,
     /// `CI` is set in the environment (read by `load`; a config built in code says false).
     #[serde(skip)]
@@ -98,6 +100,9 @@ pub struct Overrides {
     pub allow_network: bool,
     pub allow_remote: bool,
     pub upstream_ca: Option<PathBuf>,
+    pub on_miss: Option<OnMiss>,
+    pub fail_on_miss: bool,
+    pub rebase: Option<Rebase>,
     /// Where each value came from, when not from the file: (config key, `--flag` or
     /// `PARLEL_STS_VAR`). An error about that key names the flag or variable the user typed.
     pub origins: Vec<(&'static str, String)>,
@@ -203,6 +208,13 @@ impl Config {
         self.record.allow_remote |= o.allow_remote;
         if o.upstream_ca.is_some() {
             self.record.upstream_ca.clone_from(&o.upstream_ca);
+        }
+        if let Some(on_miss) = o.on_miss {
+            self.replay.on_miss = on_miss;
+        }
+        self.replay.fail_on_miss |= o.fail_on_miss;
+        if let Some(rebase) = o.rebase {
+            self.replay.rebase = rebase;
         }
     }
 

@@ -60,6 +60,8 @@ error_codes! {
     // parlel-sts's own, for record mode's hop (AWS has no code for "the upstream is away").
     UpstreamUnavailable => 502, Receiver;
     UpstreamTimeout => 504, Receiver;
+    // parlel-sts's own, for replay mode: no recording matches the request.
+    CassetteMiss => 400, Sender;
 }
 
 /// The `<Type>` of an error: whose fault it is.

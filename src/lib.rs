@@ -54,6 +54,7 @@ pub mod fake;
 pub mod logging;
 pub mod mode;
 pub mod model;
+pub mod replay;
 pub mod secret;
 pub mod server;
 pub mod timestamp;

@@ -63,7 +63,17 @@ async fn main() -> std::process::ExitCode {
     );
     shutdown.await;
     tracing::info!("shutting down");
+    let replayed = server
+        .replaying()
+        .map(|(cassette, counts)| (cassette.to_owned(), counts));
     server.shutdown().await;
+    if let Some((cassette, (hits, misses))) = replayed {
+        eprintln!("parlel-sts replay of {cassette}: {hits} hit(s), {misses} miss(es)");
+        if config.replay.fail_on_miss && misses > 0 {
+            eprintln!("parlel-sts: --fail-on-miss: {misses} request(s) missed the cassette");
+            return std::process::ExitCode::from(1);
+        }
+    }
     std::process::ExitCode::SUCCESS
 }
 
@@ -104,6 +114,9 @@ fn scan(
 /// `mode fake`, then what makes this run reproducible: `seed 42`, `clock 2030-01-01T00:00:00Z`.
 fn reproducible(config: &Config, server: &Server) -> String {
     let mut said = format!("mode {}", server.mode().as_str());
+    if let Some((cassette, _)) = server.replaying() {
+        said.push_str(&format!(", cassette {cassette}"));
+    }
     if let (Some(upstream), Some(credentials)) = (server.upstream(), &config.record_credentials) {
         said.push_str(&format!(
             ", upstream {upstream}, credentials from {}",

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::cassette::CassetteConfig;
 use crate::fake::Fake;
+use crate::replay::{ReplayConfig, Replayer};
 use crate::upstream::{RealCredentials, RecordConfig, Recorder, RecordingState};
 use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
@@ -27,7 +28,7 @@ pub enum Mode {
     Fake,
     /// Forward to real STS, re-signed, and keep each exchange as a cassette.
     Record,
-    /// Answer from cassettes (not in this build yet).
+    /// Answer from cassettes, the fake for what they do not hold.
     Replay,
 }
 
@@ -82,9 +83,8 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
             }
             Ok(())
         }
-        Mode::Replay => Backend::build(mode, around.record, &CassetteConfig::default(), None)
-            .map(|_| ())
-            .map_err(|e| ("server.mode", e)),
+        // Replay reaches nothing: its cassette is read when the server starts.
+        Mode::Replay => Ok(()),
     }
 }
 
@@ -95,6 +95,8 @@ pub enum Backend {
     Fake,
     /// Each request goes to the upstream, re-signed; its answer comes back redacted.
     Record(Box<Recorder>),
+    /// Each request is answered from the cassette.
+    Replay(Box<Replayer>),
 }
 
 impl Backend {
@@ -103,6 +105,7 @@ impl Backend {
     pub fn build(
         mode: Mode,
         record: &RecordConfig,
+        replay: &ReplayConfig,
         cassettes: &CassetteConfig,
         credentials: Option<&RealCredentials>,
     ) -> Result<Backend, String> {
@@ -117,10 +120,9 @@ impl Backend {
                     credentials,
                 )?)))
             }
-            Mode::Replay => Err(format!(
-                "mode {:?} is not available in this build yet; use \"fake\" or \"record\"",
-                mode.as_str()
-            )),
+            Mode::Replay => Ok(Backend::Replay(Box::new(Replayer::build(
+                replay, cassettes,
+            )?))),
         }
     }
 
@@ -129,6 +131,7 @@ impl Backend {
         match self {
             Backend::Fake => Answer::Typed(fake.answer(request)),
             Backend::Record(recorder) => recorder.answer(fake, request).await,
+            Backend::Replay(replayer) => replayer.answer(fake, request),
         }
     }
 
@@ -136,6 +139,7 @@ impl Backend {
         match self {
             Backend::Fake => Mode::Fake,
             Backend::Record(_) => Mode::Record,
+            Backend::Replay(_) => Mode::Replay,
         }
     }
 
@@ -150,7 +154,15 @@ impl Backend {
     pub fn recording(&self) -> Option<RecordingState<'_>> {
         match self {
             Backend::Record(recorder) => Some(recorder.state()),
-            Backend::Fake => None,
+            Backend::Fake | Backend::Replay(_) => None,
+        }
+    }
+
+    /// A replay run's cassette and (hits, misses), in replay mode.
+    pub fn replaying(&self) -> Option<(&str, (u64, u64))> {
+        match self {
+            Backend::Replay(replayer) => Some((replayer.cassette(), replayer.counts())),
+            _ => None,
         }
     }
 
@@ -158,7 +170,7 @@ impl Backend {
     pub fn upstream(&self) -> Option<&str> {
         match self {
             Backend::Record(recorder) => Some(recorder.upstream()),
-            Backend::Fake => None,
+            Backend::Fake | Backend::Replay(_) => None,
         }
     }
 }
@@ -212,18 +224,17 @@ mod tests {
     }
 
     #[test]
-    fn replay_is_refused_until_it_lands() {
+    fn record_needs_credentials_and_replay_its_cassette() {
         let record = RecordConfig::default();
-        let cassettes = CassetteConfig::default();
-        let mode = |m| Backend::build(m, &record, &cassettes, None).map(|b| b.mode());
+        let replay = ReplayConfig::default();
+        let cassettes = CassetteConfig {
+            dir: std::env::temp_dir().join("parlel-no-such-cassettes"),
+            ..CassetteConfig::default()
+        };
+        let mode = |m| Backend::build(m, &record, &replay, &cassettes, None).map(|b| b.mode());
         assert_eq!(mode(Mode::Fake), Ok(Mode::Fake));
-        assert_eq!(
-            mode(Mode::Replay),
-            Err(
-                "mode \"replay\" is not available in this build yet; use \"fake\" or \"record\""
-                    .to_owned()
-            )
-        );
         assert!(mode(Mode::Record).is_err(), "no credentials");
+        let missing = mode(Mode::Replay).unwrap_err();
+        assert!(missing.contains("no cassette there"), "{missing}");
     }
 }

@@ -4,6 +4,7 @@
 //! comes next.
 
 mod config;
+mod key;
 mod key_ids;
 mod model;
 mod open;
@@ -15,6 +16,7 @@ mod writer;
 mod yaml_store;
 
 pub use config::{CassetteConfig, Store};
+pub use key::{match_key, recorded_request};
 pub use key_ids::is_fake_access_key_id;
 pub use model::{
     Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,

@@ -58,6 +58,7 @@ impl Server {
         let backend = Backend::build(
             config.server.mode,
             &config.record,
+            &config.replay,
             &config.cassettes,
             config.record_credentials.as_ref(),
         )
@@ -111,6 +112,11 @@ impl Server {
     /// The upstream's host, in record mode.
     pub fn upstream(&self) -> Option<&str> {
         self.app.backend.upstream()
+    }
+
+    /// Replay mode's cassette and its (hits, misses) so far.
+    pub fn replaying(&self) -> Option<(&str, (u64, u64))> {
+        self.app.backend.replaying()
     }
 
     /// The fake beside this server's mode: its clock, reset and live-session count.

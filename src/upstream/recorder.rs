@@ -20,15 +20,14 @@ use super::credentials::RealCredentials;
 use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
 use crate::cassette::{
-    CassetteConfig, DIGESTED_PARAMETERS, Interaction, RecordedRequest, RecordedResponse, Redactor,
-    Writer, digest, open as open_store, scan,
+    CassetteConfig, Interaction, RecordedResponse, Redactor, Writer, open as open_store,
+    recorded_request, scan,
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
 use crate::secret::Secret;
 use crate::upstream::RecordMode;
 use crate::wire::answer::{Answer, CompleteResponse, Reply};
-use crate::wire::render::Format;
 use crate::wire::request::{RawRequest, StsRequest};
 
 /// The upstream's headers that go back to the client.
@@ -414,25 +413,6 @@ fn interaction(
     identity: String,
     complete: &CompleteResponse,
 ) -> Result<Interaction, String> {
-    let mut parameters: Vec<(String, String)> = request
-        .params
-        .pairs()
-        .filter(|(name, _)| !matches!(*name, "Action" | "Version") && !name.starts_with("X-Amz-"))
-        .map(|(name, value)| {
-            let value = if DIGESTED_PARAMETERS.contains(&name) {
-                digest(value)
-            } else {
-                value.to_owned()
-            };
-            (name.to_owned(), value)
-        })
-        .collect();
-    parameters.sort();
-    let method = request
-        .raw
-        .as_ref()
-        .map_or("POST", |raw| raw.method.as_str())
-        .to_owned();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
@@ -440,18 +420,7 @@ fn interaction(
     let body = String::from_utf8(complete.body.to_vec())
         .map_err(|_| "the answer is not UTF-8".to_owned())?;
     Ok(Interaction {
-        request: RecordedRequest {
-            action: request.operation.name.to_owned(),
-            version: request.params.get("Version").unwrap_or_default().to_owned(),
-            method,
-            format: match request.format {
-                Format::Xml => "xml",
-                Format::Json => "json",
-            }
-            .to_owned(),
-            identity,
-            parameters,
-        },
+        request: recorded_request(request, identity),
         ordinal: 0,
         recorded_at: crate::timestamp::iso8601_seconds(i64::try_from(now).unwrap_or(i64::MAX)),
         response: RecordedResponse {

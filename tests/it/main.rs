@@ -17,6 +17,7 @@ mod record_moto;
 mod record_startup;
 mod record_support;
 mod record_tls;
+mod replay;
 mod robustness;
 mod root;
 mod saml;
