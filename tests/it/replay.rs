@@ -170,3 +170,46 @@ async fn a_miss_goes_to_the_fake_whose_sessions_keep_working() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Through the binary: the ready line names the cassette, shutdown reports hits and misses, and
+/// `--fail-on-miss` exits 1 when a request missed.
+#[tokio::test]
+async fn fail_on_miss_exits_non_zero_after_a_miss() {
+    use crate::support::Process;
+    let dir = cassettes("replay-binary");
+    record(&dir).await;
+    let cassettes_dir = dir.to_string_lossy().into_owned();
+    let process = Process::start(
+        &[
+            "--mode",
+            "replay",
+            "--cassettes",
+            &cassettes_dir,
+            "--fail-on-miss",
+        ],
+        &[],
+    )
+    .await;
+    assert!(
+        process.ready.contains(&format!(
+            "(mode replay, cassette {}",
+            dir.join("default.yaml").display()
+        )),
+        "{}",
+        process.ready
+    );
+    let sts = developer(&process.endpoint);
+    sts.get_caller_identity().send().await.expect("a hit");
+    sts.get_session_token()
+        .send()
+        .await
+        .expect("a miss, answered by the fake");
+    let (status, stderr) = process.stop().await;
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(": 1 hit(s), 1 miss(es)"), "{stderr}");
+    assert!(
+        stderr.contains("--fail-on-miss: 1 request(s) missed"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
