@@ -69,7 +69,7 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
             if around.auth == AuthMode::Strict {
                 return Err((
                     "server.auth",
-                    "record mode forwards what the client signs, re-signed with real credentials, and hands out credentials only the upstream can verify: strict mode does not apply to it (use it with the fake, or with replay)".to_owned(),
+                    "record mode forwards what the client signs, re-signed with real credentials, and hands out credentials only the upstream can verify: strict mode does not apply to it (use it with the fake)".to_owned(),
                 ));
             }
             if !around.listen.ip().is_loopback() && !around.record.allow_remote {
@@ -84,6 +84,10 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
             Ok(())
         }
         // Replay reaches nothing: its cassette is read when the server starts.
+        Mode::Replay if around.auth == AuthMode::Strict => Err((
+            "server.auth",
+            "replay mode does not verify signatures yet (the fake does not know the sessions a cassette handed out): use --auth permissive".to_owned(),
+        )),
         Mode::Replay => Ok(()),
     }
 }
@@ -221,6 +225,7 @@ mod tests {
             auth: AuthMode::Strict,
         };
         assert_eq!(check(Mode::Record, &strict).unwrap_err().0, "server.auth");
+        assert_eq!(check(Mode::Replay, &strict).unwrap_err().0, "server.auth");
     }
 
     #[test]
