@@ -12,10 +12,12 @@
 //!   caller, raw request); out, `answer` (a typed reply or a complete response), `ids`, `output`,
 //!   `render` (`xml`, exact as STS writes it, or `json`).
 //! - `mode`: which modes exist, their start-up guards (record mode: not under CI unless allowed,
-//!   loopback only), the backend of the configured one, and the refusal of those not built yet.
-//!   Record mode is a variant here; replay will be another.
+//!   loopback only), and the backend of the configured one: the fake, a `upstream::Recorder` or
+//!   a `replay::Replayer`.
 //! - `upstream` (record mode's way to real STS: its `[record]` section, the real credentials as
-//!   `Secret`s) and `cassette` (the `[cassettes]` section), beside `fake`.
+//!   `Secret`s, the pooled client, re-signing, the sessions it handed out), `replay` (answers from
+//!   a cassette) and `cassette` (the format, the match key, redaction, the fail-closed scan, the
+//!   YAML and sled stores), beside `fake`.
 //! - `fake`: the built-in STS, pure (the `Fake` has no sockets, files or globals): identity,
 //!   self-describing credentials, one file per operation, and its own `[fake]` configuration
 //!   section (whose JWKS files are read once, at start-up).
