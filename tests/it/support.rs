@@ -98,31 +98,28 @@ fn client_with(server: &Server, credentials: Credentials) -> Client {
 
 /// An SDK client without credentials: it can call only the operations AWS serves unsigned.
 pub fn unsigned_client(server: &Server) -> Client {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let config = aws_sdk_sts::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(server.endpoint())
-        .http_client(http)
-        .build();
-    Client::from_conf(config)
+    Client::from_conf(sdk_config(&server.endpoint()).build())
 }
 
 /// An SDK client for any endpoint URL (a server in another process, say).
 pub fn client_at(endpoint: &str, credentials: Credentials) -> Client {
+    Client::from_conf(
+        sdk_config(endpoint)
+            .credentials_provider(credentials)
+            .build(),
+    )
+}
+
+/// The SDK's configuration for `endpoint`: us-east-1, rustls on ring, no credentials yet.
+fn sdk_config(endpoint: &str) -> aws_sdk_sts::config::Builder {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
-    let config = aws_sdk_sts::Config::builder()
+    aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(credentials)
         .http_client(http)
-        .build();
-    Client::from_conf(config)
 }
 
 /// Awaits a request that must fail (`failure(builder.send()).await`) and returns its status, code
