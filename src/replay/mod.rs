@@ -33,10 +33,22 @@ struct Sequence {
     next: AtomicUsize,
 }
 
+/// A recorded answer made ready once, at load: what a hit sends, but for rebasing.
+struct Prepared {
+    /// `recorded_at`, in seconds since the epoch.
+    recorded_at: i64,
+    status: u16,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
 pub struct Replayer {
     /// The cassette, for messages.
     cassette: String,
+    /// The recorded requests (misses are described against them).
     interactions: Vec<Interaction>,
+    /// `interactions`' answers, in the same order (their bodies moved here).
+    prepared: Vec<Prepared>,
     by_key: HashMap<String, Sequence>,
     /// The access key ids the cassette's answers handed out.
     handed_out: HashSet<String>,
@@ -51,15 +63,34 @@ impl Replayer {
     pub fn build(replay: &ReplayConfig, cassettes: &CassetteConfig) -> Result<Replayer, String> {
         let store = open_store(cassettes)?;
         let location = store.location();
-        let cassette = store.load()?.ok_or_else(|| {
+        let mut cassette = store.load()?.ok_or_else(|| {
             format!("{location}: no cassette there (record one with --mode record)")
         })?;
         let mut by_key: HashMap<String, Sequence> = HashMap::new();
         let mut handed_out = HashSet::new();
-        for (index, interaction) in cassette.interactions.iter().enumerate() {
-            parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
+        let mut prepared = Vec::with_capacity(cassette.interactions.len());
+        for (index, interaction) in cassette.interactions.iter_mut().enumerate() {
+            let recorded_at = parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
                 format!("{location}: interaction {index}: recorded_at is not an RFC 3339 time")
-            })?;
+            })? / 1000;
+            let response = &interaction.response;
+            let mut headers = Vec::with_capacity(response.headers.len());
+            for (name, value) in &response.headers {
+                let header = HeaderName::from_bytes(name.as_bytes())
+                    .ok()
+                    .zip(HeaderValue::from_str(value).ok())
+                    .ok_or_else(|| {
+                        format!("{location}: interaction {index}: the header {name:?} is not HTTP")
+                    })?;
+                headers.push(header);
+            }
+            prepared.push(Prepared {
+                recorded_at,
+                status: response.status,
+                headers,
+                // Kept once: the interaction keeps its request (misses are told from it).
+                body: Bytes::from(std::mem::take(&mut interaction.response.body)),
+            });
             by_key
                 .entry(match_key(&interaction.request))
                 .or_insert_with(|| Sequence {
@@ -68,11 +99,15 @@ impl Replayer {
                 })
                 .interactions
                 .push(index);
-            handed_out.extend(element_texts(&interaction.response.body, "AccessKeyId"));
+            handed_out.extend(element_texts(
+                std::str::from_utf8(&prepared[index].body).unwrap_or_default(),
+                "AccessKeyId",
+            ));
         }
         Ok(Replayer {
             cassette: location,
             interactions: cassette.interactions,
+            prepared,
             by_key,
             handed_out,
             on_miss: replay.on_miss,
@@ -116,7 +151,7 @@ impl Replayer {
             let last = sequence.interactions.len().saturating_sub(1);
             if let Some(&index) = sequence.interactions.get(at.min(last)) {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return Answer::Complete(self.replayed(&self.interactions[index], now_ms));
+                return Answer::Complete(self.replayed(index, now_ms));
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
@@ -132,27 +167,19 @@ impl Replayer {
     }
 
     /// The recorded answer, its `Expiration`s moved by (now - recorded_at) unless rebasing is off.
-    fn replayed(&self, interaction: &Interaction, now_ms: i64) -> CompleteResponse {
-        let response = &interaction.response;
-        let body = match (self.rebase, parse_rfc3339_ms(&interaction.recorded_at)) {
-            (Rebase::On, Ok(recorded_ms)) => {
-                rebase_expirations(&response.body, (now_ms - recorded_ms) / 1000)
-            }
-            _ => response.body.clone(),
+    fn replayed(&self, index: usize, now_ms: i64) -> CompleteResponse {
+        let ready = &self.prepared[index];
+        let body = match self.rebase {
+            Rebase::On => Bytes::from(rebase_expirations(
+                std::str::from_utf8(&ready.body).unwrap_or_default(),
+                now_ms / 1000 - ready.recorded_at,
+            )),
+            Rebase::Off => ready.body.clone(),
         };
         CompleteResponse {
-            status: response.status,
-            headers: response
-                .headers
-                .iter()
-                .filter_map(|(name, value)| {
-                    Some((
-                        HeaderName::from_bytes(name.as_bytes()).ok()?,
-                        HeaderValue::from_str(value).ok()?,
-                    ))
-                })
-                .collect(),
-            body: Bytes::from(body),
+            status: ready.status,
+            headers: ready.headers.clone(),
+            body,
         }
     }
 

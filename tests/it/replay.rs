@@ -213,3 +213,31 @@ async fn fail_on_miss_exits_non_zero_after_a_miss() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--rebase off`: the recorded bytes exactly, however late the replay.
+#[tokio::test]
+async fn rebase_off_answers_the_recorded_expiration() {
+    let dir = cassettes("replay-as-recorded");
+    let cassette = record(&dir).await;
+    let recorded_at = parse_rfc3339_ms(&cassette.interactions[1].recorded_at).unwrap() / 1000;
+    let replay = start_with(|c| {
+        c.server.mode = Mode::Replay;
+        c.cassettes.dir = dir.clone();
+        c.replay.rebase = parlel_sts::config::Rebase::Off;
+        c.fake.clock = Some(iso8601_seconds(recorded_at + 7200));
+    })
+    .await;
+    let out = developer(&replay.endpoint())
+        .assume_role()
+        .role_arn(ROLE)
+        .role_session_name("rec")
+        .send()
+        .await
+        .expect("replayed AssumeRole");
+    let (_, expiration) = recorded_credentials(&cassette, 0);
+    assert_eq!(
+        out.credentials().unwrap().expiration().secs(),
+        parse_rfc3339_ms(&expiration).unwrap() / 1000
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
