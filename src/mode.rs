@@ -1,5 +1,5 @@
-//! Who answers an STS request: the one place that knows which modes exist, builds the backend of
-//! the configured one at start-up, and refuses the modes this build does not have yet.
+//! Who answers an STS request: the one place that knows which modes exist, checks what each needs
+//! to start (record mode's guards), and builds the backend of the configured one at start-up.
 //!
 //! A backend takes a decoded request (`wire::request::StsRequest`, which carries the raw request
 //! too) and answers it, asynchronously: record mode awaits an upstream. Its answer is a typed reply
@@ -19,8 +19,7 @@ use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
 use crate::wire::sigv4::AuthMode;
 
-/// The modes of `server.mode` / `--mode`. All three are known to the parser, so a config written
-/// for one this build does not have yet fails with a clear message, not a parse error.
+/// The modes of `server.mode` / `--mode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {

@@ -81,7 +81,7 @@ impl Recorder {
         credentials: &RealCredentials,
     ) -> Result<Recorder, String> {
         if record.record_mode == RecordMode::New {
-            return Err("record.record_mode: \"new\" answers what the cassette has, which needs replay's matcher (not in this build yet); use \"all\"".to_owned());
+            return Err("record.record_mode: \"new\" (answer what the cassette has, forward the rest) is not built yet; use \"all\"".to_owned());
         }
         let base = record.upstream_url(&credentials.region);
         let authority = base
