@@ -138,6 +138,25 @@ async fn a_wrong_prod_secret_fails_upstream_and_unsigned_operations_go_up_unsign
             "No OpenIDConnect provider found in your account for https://idp.example.com"
         )
     );
+    // The client's token is a credential: the cassette keeps its digest only.
+    let loaded = YamlStore::new(&dir, "default").load().unwrap().unwrap();
+    let web = loaded
+        .interactions
+        .iter()
+        .find(|i| i.request.action == "AssumeRoleWithWebIdentity")
+        .expect("the refusal is kept");
+    let kept = web
+        .request
+        .parameters
+        .iter()
+        .find(|(name, _)| name == "WebIdentityToken")
+        .map(|(_, value)| value.as_str());
+    assert_eq!(kept, Some(parlel_sts::cassette::digest(token).as_str()));
+    assert!(kept.is_some_and(|v| v.starts_with("sha256:")));
+    proxy.shutdown().await;
+    let text = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
+    assert!(!text.contains(token), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
