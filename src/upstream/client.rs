@@ -120,3 +120,28 @@ fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upstream_ca_file_must_hold_certificates() {
+        let timeout = Duration::from_secs(1);
+        assert!(UpstreamClient::build(None, timeout).is_ok());
+        let missing = UpstreamClient::build(Some(Path::new("/nonexistent/ca.pem")), timeout);
+        assert!(
+            missing
+                .err()
+                .is_some_and(|e| e.starts_with("cannot read /nonexistent/ca.pem"))
+        );
+        let empty =
+            std::env::temp_dir().join(format!("parlel-empty-ca-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let none = UpstreamClient::build(Some(&empty), timeout)
+            .err()
+            .unwrap_or_default();
+        assert!(none.ends_with("holds no certificate"), "{none}");
+        std::fs::remove_file(&empty).unwrap();
+    }
+}
