@@ -4,8 +4,8 @@
 //!  [--auth permissive|strict] [--account ID] [--seed N] [--clock RFC3339] [--log-level LEVEL]
 //!  [--log-format text|json]`, and record mode's `[--upstream URL] [--prod-env FILE]
 //!  [--store yaml|sled] [--cassettes DIR] [--cassette NAME] [--record-mode all|new]
-//!  [--allow-network] [--allow-remote] [--upstream-ca FILE]`, and replay mode's `[--on-miss fake|error]
-//!  [--fail-on-miss] [--rebase on|off]` (with `--store`, `--cassettes`, `--cassette`, `--clock`).
+//!  [--allow-network] [--allow-remote] [--upstream-ca FILE]`, and replay mode's `[--on-miss fake|error|record]
+//!  [--fail-on-miss] [--strict-order] [--rebase on|off]` (with `--store`, `--cassettes`, `--cassette`, `--clock`).
 //! Each flag can also come from a `PARLEL_STS_*` environment variable; both override `proxy.toml`.
 
 use std::path::PathBuf;
@@ -128,12 +128,17 @@ pub struct Flags {
     /// Record mode: listen on an address other than loopback.
     #[arg(long, global = true, env = "PARLEL_STS_ALLOW_REMOTE")]
     pub allow_remote: bool,
-    /// Replay mode: what a request no recording matches gets: the fake's answer, or CassetteMiss.
+    /// Replay mode: what a request no recording matches gets: the fake's answer, CassetteMiss, or
+    /// forwarded upstream and appended (as record mode `new`).
     #[arg(long, global = true, env = "PARLEL_STS_ON_MISS", value_enum)]
     pub on_miss: Option<crate::config::OnMiss>,
     /// Replay mode: exit non-zero at shutdown if any request missed.
     #[arg(long, global = true, env = "PARLEL_STS_FAIL_ON_MISS")]
     pub fail_on_miss: bool,
+    /// Replay mode: a request repeated more often than recorded misses, instead of getting the
+    /// last recording again.
+    #[arg(long, global = true, env = "PARLEL_STS_STRICT_ORDER")]
+    pub strict_order: bool,
     /// Replay mode: move recorded Expirations to now (on), or answer the bytes as recorded (off).
     #[arg(long, global = true, env = "PARLEL_STS_REBASE", value_enum)]
     pub rebase: Option<crate::config::Rebase>,
@@ -148,7 +153,7 @@ pub struct Flags {
 }
 
 /// Each flag: its argument id, the configuration key it sets, and its environment variable.
-const FLAG_KEYS: [(&str, &str, &str); 20] = [
+const FLAG_KEYS: [(&str, &str, &str); 21] = [
     ("listen", "server.listen", "PARLEL_STS_LISTEN"),
     ("mode", "server.mode", "PARLEL_STS_MODE"),
     ("auth", "server.auth", "PARLEL_STS_AUTH"),
@@ -189,6 +194,11 @@ const FLAG_KEYS: [(&str, &str, &str); 20] = [
         "PARLEL_STS_FAIL_ON_MISS",
     ),
     ("rebase", "replay.rebase", "PARLEL_STS_REBASE"),
+    (
+        "strict_order",
+        "replay.strict_order",
+        "PARLEL_STS_STRICT_ORDER",
+    ),
 ];
 
 impl Cli {
@@ -241,6 +251,7 @@ impl Flags {
             upstream_ca: self.upstream_ca.clone(),
             on_miss: self.on_miss,
             fail_on_miss: self.fail_on_miss,
+            strict_order: self.strict_order,
             rebase: self.rebase,
             origins,
         }

@@ -102,6 +102,7 @@ pub struct Overrides {
     pub upstream_ca: Option<PathBuf>,
     pub on_miss: Option<OnMiss>,
     pub fail_on_miss: bool,
+    pub strict_order: bool,
     pub rebase: Option<Rebase>,
     /// Where each value came from, when not from the file: (config key, `--flag` or
     /// `PARLEL_STS_VAR`). An error about that key names the flag or variable the user typed.
@@ -145,7 +146,7 @@ impl Config {
     pub fn ready(mut self) -> Result<Config, ConfigError> {
         self.check()?;
         self.fake.read_files().map_err(ConfigError)?;
-        if self.server.mode == Mode::Record && self.record_credentials.is_none() {
+        if mode::forwards(self.server.mode, self.replay.on_miss) && self.record_credentials.is_none() {
             let credentials =
                 RealCredentials::load(&self.record.prod_env, |name| std::env::var(name).ok())
                     .map_err(|why| ConfigError(format!("record.prod_env: {why}")))?;
@@ -213,6 +214,7 @@ impl Config {
             self.replay.on_miss = on_miss;
         }
         self.replay.fail_on_miss |= o.fail_on_miss;
+        self.replay.strict_order |= o.strict_order;
         if let Some(rebase) = o.rebase {
             self.replay.rebase = rebase;
         }
@@ -230,9 +232,13 @@ impl Config {
             record: &self.record,
             in_ci: self.in_ci,
             auth: self.server.auth,
+            on_miss: self.replay.on_miss,
         };
         if let Err((key, why)) = mode::check(self.server.mode, &around) {
             return bad(key, why);
+        }
+        if let Err(why) = crate::replay::Matcher::build(&self.replay.matching) {
+            return Err(ConfigError(why));
         }
         if let Err(e) = logging::check_level(&self.server.log_level) {
             return bad("server.log_level", e);

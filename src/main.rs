@@ -63,12 +63,13 @@ async fn main() -> std::process::ExitCode {
     );
     shutdown.await;
     tracing::info!("shutting down");
-    let replayed = server
-        .replaying()
-        .map(|(cassette, counts)| (cassette.to_owned(), counts));
+    let replayed = server.replay_report();
     server.shutdown().await;
-    if let Some((cassette, (hits, misses))) = replayed {
-        eprintln!("parlel-sts replay of {cassette}: {hits} hit(s), {misses} miss(es)");
+    if let Some(report) = replayed {
+        for line in &report.summary {
+            eprintln!("{line}");
+        }
+        let misses = report.misses;
         if config.replay.fail_on_miss && misses > 0 {
             eprintln!("parlel-sts: --fail-on-miss: {misses} request(s) missed the cassette");
             return std::process::ExitCode::from(1);
@@ -114,7 +115,7 @@ fn scan(
 /// `mode fake`, then what makes this run reproducible: `seed 42`, `clock 2030-01-01T00:00:00Z`.
 fn reproducible(config: &Config, server: &Server) -> String {
     let mut said = format!("mode {}", server.mode().as_str());
-    if let Some((cassette, _)) = server.replaying() {
+    if let Some(cassette) = server.replay_cassette() {
         said.push_str(&format!(", cassette {cassette}"));
     }
     if let (Some(upstream), Some(credentials)) = (server.upstream(), &config.record_credentials) {

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use crate::cassette::CassetteConfig;
 use crate::fake::Fake;
-use crate::replay::{ReplayConfig, Replayer};
-use crate::upstream::{RealCredentials, RecordConfig, Recorder, RecordingState};
+use crate::cassette::RecordMode;
+use crate::replay::{Matcher, OnMiss, ReplayConfig, ReplayReport, Replayer};
+use crate::upstream::{Front, RealCredentials, RecordConfig, Recorder, RecordingState};
 use crate::wire::answer::Answer;
 use crate::wire::request::StsRequest;
 use crate::wire::sigv4::AuthMode;
@@ -50,6 +51,14 @@ pub struct Surroundings<'a> {
     pub in_ci: bool,
     /// `server.auth`.
     pub auth: AuthMode,
+    /// `replay.on_miss`: `record` makes replay mode forward what its cassette lacks.
+    pub on_miss: OnMiss,
+}
+
+/// Whether `mode` forwards requests upstream, signed with real credentials: record mode, and
+/// replay mode with `--on-miss record`.
+pub fn forwards(mode: Mode, on_miss: OnMiss) -> bool {
+    mode == Mode::Record || (mode == Mode::Replay && on_miss == OnMiss::Record)
 }
 
 /// Whether `mode` may start here: `Err((config key, why))` when it may not. Record mode reaches
@@ -58,30 +67,36 @@ pub struct Surroundings<'a> {
 pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str, String)> {
     match mode {
         Mode::Fake => Ok(()),
-        Mode::Record => {
+        _ if forwards(mode, around.on_miss) => {
+            let who = if mode == Mode::Record {
+                "record mode"
+            } else {
+                "replay mode with --on-miss record"
+            };
             if around.in_ci && !around.record.allow_network {
                 return Err((
                     "server.mode",
-                    "record mode forwards requests to real STS, and CI is set in the environment: refusing to start, so that a test suite never reaches AWS by accident. Pass --allow-network (record.allow_network = true) when this job is meant to record".to_owned(),
+                    format!("{who} forwards requests to real STS, and CI is set in the environment: refusing to start, so that a test suite never reaches AWS by accident. Pass --allow-network (record.allow_network = true) when this job is meant to record"),
                 ));
             }
             if around.auth == AuthMode::Strict {
                 return Err((
                     "server.auth",
-                    "record mode forwards what the client signs, re-signed with real credentials, and hands out credentials only the upstream can verify: strict mode does not apply to it (use it with the fake)".to_owned(),
+                    format!("{who} forwards what the client signs, re-signed with real credentials, and hands out credentials only the upstream can verify: strict mode does not apply to it (use it with the fake)"),
                 ));
             }
             if !around.listen.ip().is_loopback() && !around.record.allow_remote {
                 return Err((
                     "server.listen",
                     format!(
-                        "record mode signs what reaches it with real credentials, so it listens on loopback only, and {} is not a loopback address. Pass --allow-remote (record.allow_remote = true) to listen there anyway",
+                        "{who} signs what reaches it with real credentials, so it listens on loopback only, and {} is not a loopback address. Pass --allow-remote (record.allow_remote = true) to listen there anyway",
                         around.listen
                     ),
                 ));
             }
             Ok(())
         }
+        Mode::Record => Ok(()),
         // Replay reaches nothing: its cassette is read when the server starts.
         Mode::Replay if around.auth == AuthMode::Strict => Err((
             "server.auth",
@@ -100,6 +115,9 @@ pub enum Backend {
     Record(Box<Recorder>),
     /// Each request is answered from the cassette.
     Replay(Box<Replayer>),
+    /// Replay mode with `--on-miss record`: answered from the cassette, and what it does not
+    /// hold forwarded and appended, as record mode `new` does.
+    ReplayRecordingMisses(Box<Recorder>),
 }
 
 impl Backend {
@@ -117,14 +135,33 @@ impl Backend {
             Mode::Record => {
                 let credentials = credentials
                     .ok_or_else(|| "record mode has no credentials (record.prod_env)".to_owned())?;
+                let front = match record.record_mode {
+                    RecordMode::New => Some(front(replay)?),
+                    RecordMode::All => None,
+                };
                 Ok(Backend::Record(Box::new(Recorder::build(
                     record,
                     cassettes,
                     credentials,
+                    front,
+                )?)))
+            }
+            Mode::Replay if replay.on_miss == OnMiss::Record => {
+                let credentials = credentials.ok_or_else(|| {
+                    "replay mode with --on-miss record has no credentials (record.prod_env)"
+                        .to_owned()
+                })?;
+                Ok(Backend::ReplayRecordingMisses(Box::new(Recorder::build(
+                    record,
+                    cassettes,
+                    credentials,
+                    Some(front(replay)?),
                 )?)))
             }
             Mode::Replay => Ok(Backend::Replay(Box::new(Replayer::build(
-                replay, cassettes,
+                replay,
+                cassettes,
+                record.rewriter()?.for_replay(),
             )?))),
         }
     }
@@ -133,7 +170,9 @@ impl Backend {
     pub async fn answer(&self, fake: &Fake, request: &StsRequest<'_>) -> Answer {
         match self {
             Backend::Fake => Answer::Typed(fake.answer(request)),
-            Backend::Record(recorder) => recorder.answer(fake, request).await,
+            Backend::Record(recorder) | Backend::ReplayRecordingMisses(recorder) => {
+                recorder.answer(fake, request).await
+            }
             Backend::Replay(replayer) => replayer.answer(fake, request),
         }
     }
@@ -142,13 +181,13 @@ impl Backend {
         match self {
             Backend::Fake => Mode::Fake,
             Backend::Record(_) => Mode::Record,
-            Backend::Replay(_) => Mode::Replay,
+            Backend::Replay(_) | Backend::ReplayRecordingMisses(_) => Mode::Replay,
         }
     }
 
     /// Ends the mode's run: record mode writes its cassette.
     pub async fn finish(&self) {
-        if let Backend::Record(recorder) = self {
+        if let Backend::Record(recorder) | Backend::ReplayRecordingMisses(recorder) = self {
             recorder.finish().await;
         }
     }
@@ -156,26 +195,52 @@ impl Backend {
     /// A recording run's state, in record mode.
     pub fn recording(&self) -> Option<RecordingState<'_>> {
         match self {
-            Backend::Record(recorder) => Some(recorder.state()),
+            Backend::Record(recorder) | Backend::ReplayRecordingMisses(recorder) => {
+                Some(recorder.state())
+            }
             Backend::Fake | Backend::Replay(_) => None,
         }
     }
 
-    /// A replay run's cassette and (hits, misses), in replay mode.
-    pub fn replaying(&self) -> Option<(&str, (u64, u64))> {
+    /// What replay did so far, in replay mode (and record mode `new`, whose cassette answers
+    /// first).
+    pub fn replay_report(&self) -> Option<ReplayReport> {
         match self {
-            Backend::Replay(replayer) => Some((replayer.cassette(), replayer.counts())),
-            _ => None,
+            Backend::Replay(replayer) => Some(replayer.report()),
+            Backend::Record(recorder) | Backend::ReplayRecordingMisses(recorder) => {
+                recorder.replay_report()
+            }
+            Backend::Fake => None,
+        }
+    }
+
+    /// The default cassette's location, in replay mode.
+    pub fn replay_cassette(&self) -> Option<&str> {
+        match self {
+            Backend::Replay(replayer) => Some(replayer.cassette()),
+            Backend::ReplayRecordingMisses(recorder) => Some(recorder.state().cassette),
+            Backend::Fake | Backend::Record(_) => None,
         }
     }
 
     /// The upstream's host, in record mode.
     pub fn upstream(&self) -> Option<&str> {
         match self {
-            Backend::Record(recorder) => Some(recorder.upstream()),
+            Backend::Record(recorder) | Backend::ReplayRecordingMisses(recorder) => {
+                Some(recorder.upstream())
+            }
             Backend::Fake | Backend::Replay(_) => None,
         }
     }
+}
+
+/// How record mode `new` answers from its cassette first: replay's matching rules and order.
+fn front(replay: &ReplayConfig) -> Result<Front, String> {
+    Ok(Front {
+        matcher: Matcher::build(&replay.matching)?,
+        strict_order: replay.strict_order,
+        rebase: replay.rebase,
+    })
 }
 
 #[cfg(test)]
@@ -192,6 +257,7 @@ mod tests {
             record,
             in_ci,
             auth: AuthMode::Permissive,
+            on_miss: OnMiss::Fake,
         };
         check(Mode::Record, &around)
     }
@@ -222,6 +288,7 @@ mod tests {
             record: &record,
             in_ci: false,
             auth: AuthMode::Strict,
+            on_miss: OnMiss::Fake,
         };
         assert_eq!(check(Mode::Record, &strict).unwrap_err().0, "server.auth");
         assert_eq!(check(Mode::Replay, &strict).unwrap_err().0, "server.auth");

@@ -1,13 +1,19 @@
-//! A request as a cassette keeps it, and what replay matches it by. One function builds the
-//! request record for both modes, so what record mode wrote is what replay looks up.
+//! A request as a cassette keeps it. One function builds the request record for both modes, so
+//! what record mode wrote is what replay looks up (`replay::Matcher` keys both alike).
 
 use super::model::{DIGESTED_PARAMETERS, RecordedRequest, digest};
+use super::rewrite::Rewriter;
 use crate::wire::render::Format;
 use crate::wire::request::StsRequest;
 
 /// `request` as kept: Action, Version, method, format, `identity`, and every parameter but
-/// Action, Version and the presigned `X-Amz-*` ones, client tokens as digests, sorted.
-pub fn recorded_request(request: &StsRequest<'_>, identity: String) -> RecordedRequest {
+/// Action, Version and the presigned `X-Amz-*` ones, client tokens as digests, the others as
+/// `rewriter` makes them, sorted.
+pub fn recorded_request(
+    request: &StsRequest<'_>,
+    identity: String,
+    rewriter: &Rewriter,
+) -> RecordedRequest {
     let mut parameters: Vec<(String, String)> = request
         .params
         .pairs()
@@ -16,7 +22,7 @@ pub fn recorded_request(request: &StsRequest<'_>, identity: String) -> RecordedR
             let value = if DIGESTED_PARAMETERS.contains(&name) {
                 digest(value)
             } else {
-                value.to_owned()
+                rewriter.outward(value).into_owned()
             };
             (name.to_owned(), value)
         })
@@ -38,20 +44,4 @@ pub fn recorded_request(request: &StsRequest<'_>, identity: String) -> RecordedR
         identity,
         parameters,
     }
-}
-
-/// What replay matches by: everything kept but the method (GET and POST of one call are the
-/// same call).
-pub fn match_key(request: &RecordedRequest) -> String {
-    let mut key = format!(
-        "{}\n{}\n{}\n{}",
-        request.action, request.version, request.format, request.identity
-    );
-    for (name, value) in &request.parameters {
-        key.push('\n');
-        key.push_str(name);
-        key.push('=');
-        key.push_str(value);
-    }
-    key
 }

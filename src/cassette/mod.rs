@@ -7,8 +7,10 @@ mod config;
 mod key;
 mod key_ids;
 mod model;
+mod named;
 mod open;
 mod redact;
+mod rewrite;
 mod scan;
 mod sled_store;
 mod store;
@@ -16,13 +18,17 @@ mod writer;
 mod yaml_store;
 
 pub use config::{CassetteConfig, Store};
-pub use key::{match_key, recorded_request};
+pub use key::recorded_request;
 pub use key_ids::is_fake_access_key_id;
 pub use model::{
     Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,
 };
+#[cfg(test)]
+pub(crate) use model::sample;
+pub use named::{Named, named_by};
 pub use open::{convert, open, open_path};
 pub use redact::{RealSession, Redacted, Redactor};
+pub use rewrite::{AccountsRule, RewriteRule, Rewriter};
 pub use scan::{Finding, scan, scan_files};
 pub use sled_store::SledStore;
 pub use store::{CassetteStore, RecordMode};

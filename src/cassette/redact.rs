@@ -12,6 +12,7 @@ use quick_xml::events::Event;
 use ring::hmac;
 
 use super::key_ids::{fake_access_key_id, real_key_ids};
+use super::rewrite::Rewriter;
 use crate::fake::account_of;
 use crate::secret::Secret;
 use crate::timestamp::parse_rfc3339_ms;
@@ -43,16 +44,23 @@ pub struct Redacted {
     pub real_values: Vec<Secret>,
 }
 
-/// Makes the fakes: an HMAC key from the cassette's salt.
+/// Makes the fakes: an HMAC key from the cassette's salt; then `[record]`'s rewriting rules.
 pub struct Redactor {
     key: hmac::Key,
+    rewriter: Rewriter,
 }
 
 impl Redactor {
-    pub fn new(salt: &[u8]) -> Redactor {
+    pub fn new(salt: &[u8], rewriter: Rewriter) -> Redactor {
         Redactor {
             key: hmac::Key::new(hmac::HMAC_SHA256, salt),
+            rewriter,
         }
+    }
+
+    /// The rewriting rules applied after redaction.
+    pub fn rewriter(&self) -> &Rewriter {
+        &self.rewriter
     }
 
     /// `body` (an STS XML answer) with every secret replaced. An answer that is not well-formed
@@ -87,6 +95,7 @@ impl Redactor {
             text = text.replace(&key, &self.fake("AccessKeyId", &key));
             real_values.push(Secret::new(key));
         }
+        let text = self.rewriter.outward(&text).into_owned();
         Ok(Redacted {
             body: text.into_bytes(),
             sessions,
@@ -99,7 +108,10 @@ impl Redactor {
         let stream = |len: usize| self.stream(element, real, len);
         match element {
             "AccessKeyId" => {
-                let account = account_of(real).unwrap_or_else(|| "000000000000".to_owned());
+                let account = account_of(real).map_or_else(
+                    || "000000000000".to_owned(),
+                    |account| self.rewriter.account(&account),
+                );
                 let prefix = if real.starts_with("AKIA") {
                     "AKIA"
                 } else {
@@ -275,7 +287,7 @@ mod tests {
 
     #[test]
     fn secrets_become_stable_fakes_of_their_shape_and_nothing_else_changes() {
-        let redactor = Redactor::new(b"cassette salt");
+        let redactor = Redactor::new(b"cassette salt", Rewriter::default());
         let redacted = redactor.answer(ANSWER.as_bytes()).unwrap();
         let text = String::from_utf8(redacted.body.clone()).unwrap();
         for real in [
@@ -301,7 +313,7 @@ mod tests {
         // The same salt and value, the same fake; another salt, another.
         let again = redactor.answer(ANSWER.as_bytes()).unwrap();
         assert_eq!(again.body, redacted.body);
-        let other = Redactor::new(b"another").answer(ANSWER.as_bytes()).unwrap();
+        let other = Redactor::new(b"another", Rewriter::default()).answer(ANSWER.as_bytes()).unwrap();
         assert_ne!(other.body, redacted.body);
         // Only the secrets' text changed: the lengths of the secret and token are kept.
         assert_eq!(text.len(), ANSWER.len());
@@ -309,7 +321,7 @@ mod tests {
 
     #[test]
     fn a_key_id_anywhere_in_the_answer_is_replaced() {
-        let redactor = Redactor::new(b"s");
+        let redactor = Redactor::new(b"s", Rewriter::default());
         let answer =
             b"<R><UserId>AKIAIOSFODNN7EXAMPLE</UserId><Arn>arn:aws:iam::1:user/u</Arn></R>";
         let redacted = redactor.answer(answer).unwrap();
@@ -324,7 +336,7 @@ mod tests {
 
     #[test]
     fn web_identity_tokens_keep_a_jwt_shape() {
-        let redactor = Redactor::new(b"s");
+        let redactor = Redactor::new(b"s", Rewriter::default());
         let fake = redactor.fake("WebIdentityToken", "eyJhbGciOi.eyJzdWIiOiJ.c2lnbmF0dXJl");
         let lengths: Vec<usize> = fake.split('.').map(str::len).collect();
         assert_eq!(lengths, [10, 11, 12]);
@@ -333,7 +345,7 @@ mod tests {
 
     #[test]
     fn answers_that_are_not_xml_are_refused() {
-        let redactor = Redactor::new(b"s");
+        let redactor = Redactor::new(b"s", Rewriter::default());
         assert!(redactor.answer(b"<a><b></a>").is_err());
         assert!(
             redactor

@@ -1,7 +1,11 @@
-//! Replay mode's section of the configuration, `[replay]`: what a miss gets, and whether
-//! recorded times move to now.
+//! Replay mode's section of the configuration, `[replay]`: what a miss gets, whether recorded
+//! times move to now, whether repeats past the recordings miss, and the matching rules.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
+
+use super::matching::MatchRuleConfig;
 
 /// `replay.on_miss` / `--on-miss`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
@@ -12,6 +16,8 @@ pub enum OnMiss {
     Fake,
     /// An AWS-style `CassetteMiss` error that says what differs from the closest recording.
     Error,
+    /// Forwarded upstream and appended to the cassette, as record mode `new` does.
+    Record,
 }
 
 impl OnMiss {
@@ -19,6 +25,7 @@ impl OnMiss {
         match self {
             OnMiss::Fake => "fake",
             OnMiss::Error => "error",
+            OnMiss::Record => "record",
         }
     }
 }
@@ -41,4 +48,10 @@ pub struct ReplayConfig {
     /// Exit non-zero at shutdown if any request missed.
     pub fail_on_miss: bool,
     pub rebase: Rebase,
+    /// A request repeated more often than it was recorded misses, instead of getting the last
+    /// recording again.
+    pub strict_order: bool,
+    /// `[replay.match.ACTION]` (or `"*"`): parameter = "exact" | "ignore" | { regex = "..." }.
+    #[serde(rename = "match")]
+    pub matching: BTreeMap<String, BTreeMap<String, MatchRuleConfig>>,
 }

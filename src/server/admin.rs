@@ -4,6 +4,8 @@
 //! - `POST /_parlel/reset`: forget every issued session -> `{"ok":true}`
 //! - `GET /_parlel/clock`, `POST /_parlel/clock` with `{"set":"RFC3339"}` (pin),
 //!   `{"advance_seconds":N}` or `{"release":true}` (back to the system clock).
+//! - `GET /_parlel/replay` (replay mode): per cassette, hits, misses with their closest recording
+//!   and what differs, and the recordings no request used.
 //! - `GET /_parlel/oidc/{account}/.well-known/openid-configuration` and `.../jwks.json`: the OIDC
 //!   issuer of GetWebIdentityToken's tokens (discovery document and public keys).
 //! - `POST /_parlel/trade-in-token` with `{"principal_arn":..,"session_name"?,"duration_seconds"?,
@@ -36,11 +38,19 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
             json_response(StatusCode::OK, &json!({"ok": true}))
         }
         (&Method::GET, "clock") => json_response(StatusCode::OK, &clock_state(app)),
+        (&Method::GET, "replay") => match app.backend.replay_report() {
+            Some(report) => json_response(StatusCode::OK, &report.json),
+            None => json_error(StatusCode::NOT_FOUND, "not in replay mode"),
+        },
         (&Method::POST, "clock") => set_clock(app, request).await,
         (&Method::POST, "authorization-message") => encode_message(app, request).await,
         (&Method::POST, "trade-in-token") => trade_in_token(app, request).await,
         (&Method::GET, oidc) if oidc.starts_with("oidc/") => oidc_document(app, oidc, &request),
-        (_, "" | "health" | "reset" | "clock" | "authorization-message" | "trade-in-token") => {
+        (
+            _,
+            "" | "health" | "reset" | "clock" | "replay" | "authorization-message"
+            | "trade-in-token",
+        ) => {
             json_error(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method not allowed on this route",

@@ -114,9 +114,14 @@ impl Server {
         self.app.backend.upstream()
     }
 
-    /// Replay mode's cassette and its (hits, misses) so far.
-    pub fn replaying(&self) -> Option<(&str, (u64, u64))> {
-        self.app.backend.replaying()
+    /// What replay did so far with each cassette (replay mode, record mode `new`).
+    pub fn replay_report(&self) -> Option<crate::replay::ReplayReport> {
+        self.app.backend.replay_report()
+    }
+
+    /// Replay mode's default cassette.
+    pub fn replay_cassette(&self) -> Option<&str> {
+        self.app.backend.replay_cassette()
     }
 
     /// The fake beside this server's mode: its clock, reset and live-session count.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use crate::cassette::RecordMode;
+use crate::cassette::{AccountsRule, RewriteRule, Rewriter};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -29,6 +30,10 @@ pub struct RecordConfig {
     pub upstream_ca: Option<PathBuf>,
     /// How long one upstream exchange may take, in milliseconds.
     pub upstream_timeout_ms: u64,
+    /// Account ids rewritten in what is stored and answered: `"auto"` or real = fake.
+    pub accounts: Option<AccountsRule>,
+    /// Regex rules applied to what is stored and answered, after redaction.
+    pub rewrite: Vec<RewriteRule>,
 }
 
 impl Default for RecordConfig {
@@ -42,6 +47,8 @@ impl Default for RecordConfig {
             allow_remote: false,
             upstream_ca: None,
             upstream_timeout_ms: 10_000,
+            accounts: None,
+            rewrite: Vec::new(),
         }
     }
 }
@@ -55,7 +62,16 @@ impl RecordConfig {
         if self.upstream_timeout_ms == 0 {
             return Err("record.upstream_timeout_ms: must be greater than 0".into());
         }
+        let rewriter = self.rewriter()?;
+        if rewriter.is_auto() && self.record_mode == RecordMode::New {
+            return Err("record.accounts: \"auto\" numbers accounts afresh each run, so a run that appends to a cassette (record_mode \"new\") would number them differently: give an explicit map of real = fake account ids".into());
+        }
         Ok(())
+    }
+
+    /// The rewriting rules of `accounts` and `rewrite`.
+    pub fn rewriter(&self) -> Result<Rewriter, String> {
+        Rewriter::build(self.accounts.as_ref(), &self.rewrite)
     }
 
     /// The upstream's base URL: the configured one, or STS's endpoint for `region`.

@@ -13,4 +13,4 @@ mod sessions;
 
 pub use config::{RecordConfig, RecordMode, in_ci};
 pub use credentials::{RealCredentials, parse_dotenv};
-pub use recorder::{Recorder, RecordingState};
+pub use recorder::{Front, Recorder, RecordingState};

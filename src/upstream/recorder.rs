@@ -6,8 +6,9 @@
 //! Each exchange but the upstream's 5xx and throttling answers is then kept in the cassette
 //! (`cassette::Writer`), durably, before the answer goes back.
 
+use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,7 +21,7 @@ use super::credentials::RealCredentials;
 use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
 use crate::cassette::{
-    CassetteConfig, Interaction, RecordedResponse, Redactor, Writer, open as open_store,
+    CassetteConfig, Interaction, Named, RecordedResponse, Redactor, Rewriter, Writer, named_by, open as open_store,
     recorded_request, scan,
 };
 use crate::error::{ErrorCode, StsError};
@@ -28,7 +29,8 @@ use crate::fake::Fake;
 use crate::secret::Secret;
 use crate::upstream::RecordMode;
 use crate::wire::answer::{Answer, CompleteResponse, Reply};
-use crate::wire::request::{RawRequest, StsRequest};
+use crate::replay::{Identity, Loaded, Lookup, Matcher, Rebase, ReplayReport};
+use crate::wire::request::{RawRequest, StsRequest, cassette_in_path};
 
 /// The upstream's headers that go back to the client.
 const ANSWER_HEADERS: [&str; 2] = ["content-type", "x-amzn-requestid"];
@@ -47,14 +49,38 @@ pub struct Recorder {
     /// The real values the upstream returned (the latest `KNOWN_VALUES`): an answer holding one
     /// after redaction is refused. prod.env's own are searched for anywhere in an answer.
     returned: Mutex<Known>,
-    /// The cassette this run records into.
-    writer: Writer,
-    /// The cassette file, for messages.
-    cassette: String,
-    /// Interactions recorded this run.
-    recorded: AtomicU64,
+    /// `[cassettes]`: the store, its directory, and the default cassette's name.
+    cassettes: CassetteConfig,
+    record_mode: RecordMode,
+    /// The id of this run's redaction key, written in each cassette it records into.
+    key_id: String,
+    /// In record mode `new` (and replay with `--on-miss record`): what answers from the
+    /// cassette before anything is forwarded.
+    front: Option<Front>,
+    /// `--cassette`'s run, started at start-up.
+    default: Arc<Run>,
+    /// The runs of cassettes requests named, each started when first named.
+    named: Named<Run>,
     /// `yaml` or `sled`.
     store_name: &'static str,
+}
+
+/// How a recording run answers from its cassette first (record mode `new`).
+pub struct Front {
+    pub matcher: Matcher,
+    pub strict_order: bool,
+    pub rebase: Rebase,
+}
+
+/// The recording into one cassette.
+struct Run {
+    writer: Writer,
+    /// The cassette, for messages.
+    location: String,
+    /// Interactions recorded this run.
+    recorded: AtomicU64,
+    /// With a front: the cassette as it was when the run began.
+    stored: Option<Loaded>,
 }
 
 /// What the health endpoint says of a recording run.
@@ -75,14 +101,14 @@ struct Known {
 }
 
 impl Recorder {
+    /// The recorder of `[record]` into `[cassettes]`; with `front`, requests the cassette
+    /// answers are answered from it and only the rest go up (record mode `new`).
     pub fn build(
         record: &RecordConfig,
         cassettes: &CassetteConfig,
         credentials: &RealCredentials,
+        front: Option<Front>,
     ) -> Result<Recorder, String> {
-        if record.record_mode == RecordMode::New {
-            return Err("record.record_mode: \"new\" (answer what the cassette has, forward the rest) is not built yet; use \"all\"".to_owned());
-        }
         let base = record.upstream_url(&credentials.region);
         let authority = base
             .split_once("://")
@@ -98,7 +124,7 @@ impl Recorder {
             std::time::Duration::from_millis(record.upstream_timeout_ms),
         )
         .map_err(|e| format!("record.upstream_ca: {e}"))?;
-        // A per-run key until cassettes keep theirs: one real value, one fake, this run.
+        // A per-run key: one real value, one fake, this run.
         let mut salt = [0u8; 32];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt)
             .map_err(|_| "no randomness for the redaction key".to_owned())?;
@@ -107,24 +133,73 @@ impl Recorder {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let mut store = open_store(cassettes).map_err(|e| format!("cassettes.dir: {e}"))?;
-        let cassette = store.location();
-        let recorded = store
-            .begin(record.record_mode, &authority, &key_id)
-            .map_err(|e| format!("cassettes.dir: {e}"))?;
+        let record_mode = if front.is_some() {
+            RecordMode::New
+        } else {
+            record.record_mode
+        };
+        let default = start_run(
+            cassettes,
+            &cassettes.name,
+            record_mode,
+            &authority,
+            &key_id,
+            front.as_ref(),
+        )
+        .map_err(|e| format!("cassettes.dir: {e}"))?;
         Ok(Recorder {
-            writer: Writer::start(store, recorded),
+            default: Arc::new(default),
+            named: Named::default(),
+            cassettes: cassettes.clone(),
+            record_mode,
+            key_id,
+            front,
             store_name: cassettes.store.as_str(),
-            cassette,
-            recorded: AtomicU64::new(0),
             client,
             base,
             authority,
             region,
             credentials: credentials.clone(),
             sessions: Sessions::default(),
-            redactor: Redactor::new(&salt),
+            redactor: Redactor::new(&salt, record.rewriter()?),
             returned: Mutex::default(),
+        })
+    }
+
+    /// The run of the cassette `request` names (started on first use), or the default one.
+    fn run_for(&self, request: &StsRequest<'_>) -> Result<Arc<Run>, StsError> {
+        match named_by(request, &self.cassettes.name)? {
+            None => Ok(Arc::clone(&self.default)),
+            Some(name) => self.named.get_or_open(name, || {
+                start_run(
+                    &self.cassettes,
+                    name,
+                    self.record_mode,
+                    &self.authority,
+                    &self.key_id,
+                    self.front.as_ref(),
+                )
+            }),
+        }
+    }
+
+    /// Every run so far, the default first.
+    fn runs(&self) -> Vec<Arc<Run>> {
+        let mut all = vec![Arc::clone(&self.default)];
+        all.extend(self.named.opened());
+        all
+    }
+
+    /// With a front: what replay's report says of the cassettes as they were when their runs
+    /// began (`GET /_parlel/replay`), and its shutdown summary.
+    pub fn replay_report(&self) -> Option<ReplayReport> {
+        self.front.as_ref()?;
+        let runs = self.runs();
+        let stored: Vec<&Loaded> = runs.iter().filter_map(|run| run.stored.as_ref()).collect();
+        Some(ReplayReport {
+            json: crate::replay::report(stored.iter().copied()),
+            summary: crate::replay::summary_lines(stored.iter().copied()),
+            misses: stored.iter().map(|l| l.counts().1).sum(),
         })
     }
 
@@ -137,15 +212,32 @@ impl Recorder {
         RecordingState {
             upstream: &self.authority,
             store: self.store_name,
-            cassette: &self.cassette,
-            recorded: self.recorded.load(Ordering::Relaxed),
+            cassette: &self.default.location,
+            recorded: self
+                .runs()
+                .iter()
+                .map(|run| run.recorded.load(Ordering::Relaxed))
+                .sum(),
         }
     }
 
     pub async fn answer(&self, fake: &Fake, request: &StsRequest<'_>) -> Answer {
         let started = Instant::now();
         let action = request.operation.name;
-        let answer = self.forward(request).await;
+        let run = match self.run_for(request) {
+            Ok(run) => run,
+            Err(error) => return Answer::Typed(Reply::error(fake.fresh_ids(), error)),
+        };
+        let mut missed_cassette = false;
+        if let (Some(front), Some(stored)) = (&self.front, &run.stored) {
+            match self.answer_from_cassette(front, stored, fake, request) {
+                Ok(Some(answer)) => return answer,
+                Ok(None) => {}
+                Err(error) => return Answer::Typed(Reply::error(fake.fresh_ids(), error)),
+            }
+            missed_cassette = true;
+        }
+        let answer = self.forward(request, &run).await;
         let (answer, status, recorded) = match answer {
             Ok((complete, recorded)) => {
                 let status = complete.status;
@@ -167,20 +259,62 @@ impl Recorder {
             upstream_status = status,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             recorded,
+            missed_cassette,
             "forwarded"
         );
         answer
     }
 
-    /// Writes the cassette file from this run and removes its journal.
+    /// Record mode `new`: the cassette's answer when it has one. A session the cassette handed
+    /// out has no real credentials behind it, so what it asks that the cassette does not hold
+    /// cannot be forwarded.
+    fn answer_from_cassette(
+        &self,
+        front: &Front,
+        stored: &Loaded,
+        fake: &Fake,
+        request: &StsRequest<'_>,
+    ) -> Result<Option<Answer>, StsError> {
+        let now_ms = fake.clock().now_ms();
+        let identity = match Identity::of(request, stored, fake) {
+            Identity::Recorded(key) => key,
+            // Sessions this run handed out are new to the cassette; so is the rest.
+            Identity::Fake | Identity::Base => match &request.caller {
+                Some(caller) if self.sessions.get(caller.access_key_id, now_ms).is_some() => {
+                    return Ok(None);
+                }
+                _ => "base".to_owned(),
+            },
+        };
+        let asked = recorded_request(request, identity, self.redactor.rewriter());
+        let key = front.matcher.key(&asked);
+        if let Lookup::Hit(index) = stored.lookup(&key, front.strict_order) {
+            let now_s = (front.rebase == Rebase::On).then_some(now_ms / 1000);
+            return Ok(Some(Answer::Complete(stored.answer(index, now_s))));
+        }
+        let miss = stored.miss(&asked, &front.matcher);
+        let why = stored.describe(&miss);
+        if asked.identity != "base" {
+            return Err(StsError::new(
+                ErrorCode::CassetteMiss,
+                format!("{why}; and the session {} was handed out by the cassette, so there are no real credentials to forward it with", asked.identity),
+            ));
+        }
+        tracing::info!(target: "parlel_sts::record", "miss, forwarded: {why}");
+        Ok(None)
+    }
+
+    /// Writes each cassette file from this run and removes its journal.
     pub async fn finish(&self) {
-        match self.writer.finish().await {
-            Ok(count) => tracing::info!(
-                target: "parlel_sts::record",
-                "{}: {count} interaction(s) written",
-                self.cassette
-            ),
-            Err(why) => tracing::error!(target: "parlel_sts::record", "{why}"),
+        for run in self.runs() {
+            match run.writer.finish().await {
+                Ok(count) => tracing::info!(
+                    target: "parlel_sts::record",
+                    "{}: {count} interaction(s) written",
+                    run.location
+                ),
+                Err(why) => tracing::error!(target: "parlel_sts::record", "{why}"),
+            }
         }
     }
 
@@ -188,6 +322,7 @@ impl Recorder {
     async fn forward(
         &self,
         request: &StsRequest<'_>,
+        run: &Run,
     ) -> Result<(CompleteResponse, bool), StsError> {
         let raw = request.raw.as_ref().ok_or_else(|| {
             StsError::new(
@@ -195,14 +330,18 @@ impl Recorder {
                 "record mode forwards HTTP requests only",
             )
         })?;
-        // STS is served at `/`: nothing else is signed and sent.
-        if raw.uri.path() != "/" {
+        // STS is served at `/` (a `/cassette/NAME/` prefix only picks the cassette): nothing
+        // else is signed and sent.
+        let path = raw.uri.path();
+        let at_root = path == "/"
+            || cassette_in_path(path).is_some_and(|name| {
+                let rest = &path["/cassette/".len() + name.len()..];
+                rest.is_empty() || rest == "/"
+            });
+        if !at_root {
             return Err(StsError::new(
                 ErrorCode::InvalidAction,
-                format!(
-                    "record mode forwards STS requests for / only, not for {}",
-                    raw.uri.path()
-                ),
+                format!("record mode forwards STS requests for / only, not for {path}"),
             ));
         }
         let now_ms = i64::try_from(
@@ -232,8 +371,9 @@ impl Recorder {
                 session_token: self.credentials.session_token.as_ref(),
             }),
         };
-        // GetAccessKeyInfo of a key this run handed out asks about the real key behind it.
-        let translated = self.translate_access_key(request, raw, now_ms)?;
+        // Fake account ids go up as the real ones; GetAccessKeyInfo of a key this run handed
+        // out asks about the real key behind it.
+        let translated = self.inward(request, raw, now_ms)?;
         let raw = translated
             .as_ref()
             .map_or(*raw, |(uri, body)| RawRequest { uri, body, ..*raw });
@@ -288,40 +428,51 @@ impl Recorder {
                 (Some(_), Some(caller)) => caller.access_key_id.to_owned(),
                 _ => "base".to_owned(),
             };
-            self.record(request, identity, &complete).await?;
+            self.record(request, identity, &complete, run).await?;
         }
         Ok((complete, keep))
     }
 
-    /// For GetAccessKeyInfo of a fake key this run handed out: the URI and body with the real key
-    /// in its place (the answer, an account, needs nothing back).
-    fn translate_access_key(
+    /// The URI and body as they go up, when they differ from the client's: the fake account ids
+    /// of `[record]`'s rules back to real ones, and for GetAccessKeyInfo of a fake key this run
+    /// handed out, the real key in its place (the answer, an account, needs nothing back).
+    fn inward(
         &self,
         request: &StsRequest<'_>,
         raw: &RawRequest<'_>,
         now_ms: i64,
     ) -> Result<Option<(http::Uri, Bytes)>, StsError> {
-        if request.operation.name != "GetAccessKeyInfo" {
+        let session = (request.operation.name == "GetAccessKeyInfo")
+            .then(|| request.params.get("AccessKeyId"))
+            .flatten()
+            .and_then(|fake_key| Some((fake_key, self.sessions.get(fake_key, now_ms)?)));
+        let rewriter = self.redactor.rewriter();
+        let swap = |text: &str| -> Option<String> {
+            let keyed = match &session {
+                Some((fake_key, session)) if text.contains(fake_key) => {
+                    Cow::Owned(text.replace(fake_key, session.access_key_id.expose()))
+                }
+                _ => Cow::Borrowed(text),
+            };
+            match rewriter.inward(&keyed) {
+                Cow::Borrowed(_) if matches!(keyed, Cow::Borrowed(_)) => None,
+                changed => Some(changed.into_owned()),
+            }
+        };
+        let query = raw.uri.query().and_then(swap);
+        let body = std::str::from_utf8(raw.body).ok().and_then(swap);
+        let at_root = raw.uri.path() == "/";
+        if query.is_none() && body.is_none() && at_root {
             return Ok(None);
         }
-        let Some(fake_key) = request.params.get("AccessKeyId") else {
-            return Ok(None);
-        };
-        let Some(session) = self.sessions.get(fake_key, now_ms) else {
-            return Ok(None);
-        };
-        let real = session.access_key_id.expose();
-        let swap = |text: &str| text.replace(fake_key, real);
-        let uri = match raw.uri.query() {
-            Some(query) => format!("{}?{}", raw.uri.path(), swap(query))
+        // Upstream, STS is at `/`, whatever cassette the path named here.
+        let uri = match query.as_deref().or(raw.uri.query()) {
+            Some(query) => format!("/?{query}")
                 .parse()
                 .map_err(|_| StsError::new(ErrorCode::InternalFailure, "the translated URI"))?,
-            None => raw.uri.clone(),
+            None => http::Uri::from_static("/"),
         };
-        let body = match std::str::from_utf8(raw.body) {
-            Ok(text) => Bytes::from(swap(text)),
-            Err(_) => raw.body.clone(),
-        };
+        let body = body.map_or_else(|| raw.body.clone(), Bytes::from);
         Ok(Some((uri, body)))
     }
 
@@ -332,14 +483,16 @@ impl Recorder {
         request: &StsRequest<'_>,
         identity: String,
         complete: &CompleteResponse,
+        run: &Run,
     ) -> Result<(), StsError> {
         let not_kept = |why: String| {
             StsError::new(
                 ErrorCode::InternalFailure,
-                format!("the exchange could not be kept in {}: {why}", self.cassette),
+                format!("the exchange could not be kept in {}: {why}", run.location),
             )
         };
-        let interaction = interaction(request, identity, complete).map_err(not_kept)?;
+        let interaction = interaction(request, identity, self.redactor.rewriter(), complete)
+            .map_err(not_kept)?;
         let text = serde_yaml::to_string(&interaction).map_err(|e| not_kept(e.to_string()))?;
         self.check_no_real_value(text.as_bytes(), Vec::new())?;
         if let Some(finding) = scan(&text, &[]).first() {
@@ -347,7 +500,7 @@ impl Recorder {
                 target: "parlel_sts::record",
                 action = request.operation.name,
                 "not written to {}: line {} of the exchange holds {}",
-                self.cassette,
+                run.location,
                 finding.line,
                 finding.what
             );
@@ -356,8 +509,8 @@ impl Recorder {
                 finding.what, finding.line
             )));
         }
-        self.writer.append(interaction).await.map_err(not_kept)?;
-        self.recorded.fetch_add(1, Ordering::Relaxed);
+        run.writer.append(interaction).await.map_err(not_kept)?;
+        run.recorded.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -407,10 +560,43 @@ impl Recorder {
     }
 }
 
+/// Begins recording into the cassette `name` of `[cassettes]`.
+fn start_run(
+    cassettes: &CassetteConfig,
+    name: &str,
+    record_mode: RecordMode,
+    authority: &str,
+    key_id: &str,
+    front: Option<&Front>,
+) -> Result<Run, String> {
+    let config = CassetteConfig {
+        name: name.to_owned(),
+        ..cassettes.clone()
+    };
+    let mut store = open_store(&config)?;
+    let location = store.location();
+    let building = store.begin(record_mode, authority, key_id)?;
+    let stored = match front {
+        Some(front) => Some(Loaded::new(
+            location.clone(),
+            building.clone(),
+            &front.matcher,
+        )?),
+        None => None,
+    };
+    Ok(Run {
+        writer: Writer::start(store, building),
+        location,
+        recorded: AtomicU64::new(0),
+        stored,
+    })
+}
+
 /// The exchange as the cassette keeps it.
 fn interaction(
     request: &StsRequest<'_>,
     identity: String,
+    rewriter: &Rewriter,
     complete: &CompleteResponse,
 ) -> Result<Interaction, String> {
     let now = SystemTime::now()
@@ -420,7 +606,7 @@ fn interaction(
     let body = String::from_utf8(complete.body.to_vec())
         .map_err(|_| "the answer is not UTF-8".to_owned())?;
     Ok(Interaction {
-        request: recorded_request(request, identity),
+        request: recorded_request(request, identity, rewriter),
         ordinal: 0,
         recorded_at: crate::timestamp::iso8601_seconds(i64::try_from(now).unwrap_or(i64::MAX)),
         response: RecordedResponse {

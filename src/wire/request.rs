@@ -105,6 +105,41 @@ impl<'a> StsRequest<'a> {
     pub fn action(&self) -> &str {
         self.operation.name
     }
+
+    /// The cassette this request names, if it names one: by its path
+    /// (`/cassette/NAME/`, what `AWS_ENDPOINT_URL_STS=http://HOST/cassette/NAME/` makes an SDK
+    /// send), else by an `X-Parlel-Cassette` header. `Some(Err(what))` for a name that is not
+    /// one: letters, digits, `.`, `_` and `-`, 1 to 128 of them, not starting with a dot.
+    pub fn cassette(&self) -> Option<Result<&'a str, String>> {
+        let raw = self.raw.as_ref()?;
+        let name = match cassette_in_path(raw.uri.path()) {
+            Some(name) => name,
+            None => raw
+                .headers
+                .get(X_PARLEL_CASSETTE)
+                .map(|value| value.to_str().unwrap_or("\u{fffd}"))?,
+        };
+        let valid = !name.is_empty()
+            && name.len() <= 128
+            && !name.starts_with('.')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        Some(if valid {
+            Ok(name)
+        } else {
+            Err(format!("{name:?} is not a cassette name (letters, digits, '.', '_' and '-', not starting with '.')"))
+        })
+    }
+}
+
+/// The header that names a request's cassette when its path does not.
+pub const X_PARLEL_CASSETTE: &str = "x-parlel-cassette";
+
+/// `NAME` of a path `/cassette/NAME` or `/cassette/NAME/...`.
+pub fn cassette_in_path(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/cassette/")?;
+    Some(rest.split_once('/').map_or(rest, |(name, _)| name))
 }
 
 #[cfg(test)]
@@ -177,5 +212,34 @@ mod tests {
         assert!(decode(&Method::POST, "Action=A", &none, b"").is_none());
         assert!(decode(&Method::GET, "Action=A", &none, b"Action=B").is_some());
         assert!(decode(&Method::GET, "Version=1", &none, b"").is_none());
+    }
+
+    #[test]
+    fn a_cassette_is_named_by_path_prefix_then_header() {
+        let named = |path: &str, header: Option<&str>| {
+            let uri: Uri = path.parse().unwrap();
+            let mut headers = HeaderMap::new();
+            if let Some(h) = header {
+                headers.insert(X_PARLEL_CASSETTE, h.parse().unwrap());
+            }
+            let body = Bytes::new();
+            let params = Params::from_urlencoded(b"Action=GetCallerIdentity&Version=2011-06-15");
+            let raw = RawRequest {
+                method: &Method::POST,
+                uri: &uri,
+                headers: &headers,
+                body: &body,
+            };
+            let request =
+                StsRequest::resolve(&params, Ok(Some(KEY)), None, Format::Xml, Some(raw)).unwrap();
+            request.cassette().map(|r| r.map(str::to_owned))
+        };
+        assert_eq!(named("/", None), None);
+        assert_eq!(named("/cassette/a-1.b/", None), Some(Ok("a-1.b".into())));
+        assert_eq!(named("/cassette/x", Some("y")), Some(Ok("x".into())));
+        assert_eq!(named("/", Some("y_2")), Some(Ok("y_2".into())));
+        assert!(matches!(named("/cassette/../", None), Some(Err(_))));
+        assert!(matches!(named("/", Some("a/b")), Some(Err(_))));
+        assert!(matches!(named("/cassette//", None), Some(Err(_))));
     }
 }

@@ -142,7 +142,8 @@ async fn replays_what_was_recorded_with_identity_order_and_time() {
         message.contains("RoleSessionName (recorded \"rec\", asked \"other\")"),
         "{message}"
     );
-    assert_eq!(replay.replaying().map(|(_, counts)| counts), Some((5, 1)));
+    let report = replay.replay_report().unwrap();
+    assert_eq!((report.json["hits"].as_u64(), report.misses), (Some(5), 1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,0 +1,367 @@
+//! One cassette made ready for replay, once, when it is first needed: each recorded answer
+//! prepared (recorded_at parsed, headers built, body kept once as bytes), the recordings grouped
+//! by match key in recorded order, the access keys its answers handed out, and what this run
+//! did with it (hits, misses with their closest recording, which recordings were used).
+//!
+//! Order is per key: the n-th request of one key gets the n-th recording of that key, whatever
+//! other keys do in between; concurrent requests of one key take the recordings in the order
+//! they reach the counter.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue};
+
+use super::matching::Matcher;
+use crate::cassette::{Cassette, Interaction, RecordedRequest};
+use crate::timestamp::{iso8601_seconds, parse_rfc3339_ms};
+use crate::wire::answer::CompleteResponse;
+
+/// The recordings of one key, and which is next.
+struct Sequence {
+    interactions: Vec<usize>,
+    next: AtomicUsize,
+}
+
+/// A recorded answer made ready at load: what a hit sends, but for rebasing.
+struct Prepared {
+    /// `recorded_at`, in seconds since the epoch.
+    recorded_at: i64,
+    status: u16,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+/// A miss, as the report keeps it.
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub action: String,
+    pub identity: String,
+    /// The index of the closest recording of the same Action, and what differs from it.
+    pub closest: Option<(usize, Vec<String>)>,
+}
+
+/// Misses kept per cassette for the report (all are counted).
+const MISSES_KEPT: usize = 1000;
+
+pub struct Loaded {
+    /// Where the cassette is, for messages.
+    pub location: String,
+    /// The recorded requests (misses are described against them).
+    interactions: Vec<Interaction>,
+    /// `interactions`' answers, in the same order (their bodies moved here).
+    prepared: Vec<Prepared>,
+    by_key: HashMap<String, Sequence>,
+    /// The access key ids the cassette's answers handed out.
+    handed_out: HashSet<String>,
+    used: Vec<AtomicBool>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    kept_misses: Mutex<Vec<Miss>>,
+}
+
+/// How a lookup went.
+pub enum Lookup {
+    Hit(usize),
+    /// Every recording of the key was used and `strict_order` is on.
+    Exhausted(usize),
+    Miss,
+}
+
+impl Loaded {
+    pub fn new(location: String, mut cassette: Cassette, matcher: &Matcher) -> Result<Loaded, String> {
+        let mut by_key: HashMap<String, Sequence> = HashMap::new();
+        let mut handed_out = HashSet::new();
+        let mut prepared = Vec::with_capacity(cassette.interactions.len());
+        for (index, interaction) in cassette.interactions.iter_mut().enumerate() {
+            let recorded_at = parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
+                format!("{location}: interaction {index}: recorded_at is not an RFC 3339 time")
+            })? / 1000;
+            let response = &interaction.response;
+            let mut headers = Vec::with_capacity(response.headers.len());
+            for (name, value) in &response.headers {
+                let header = HeaderName::from_bytes(name.as_bytes())
+                    .ok()
+                    .zip(HeaderValue::from_str(value).ok())
+                    .ok_or_else(|| {
+                        format!("{location}: interaction {index}: the header {name:?} is not HTTP")
+                    })?;
+                headers.push(header);
+            }
+            let status = response.status;
+            let body = std::mem::take(&mut interaction.response.body);
+            handed_out.extend(element_texts(&body, "AccessKeyId"));
+            prepared.push(Prepared {
+                recorded_at,
+                status,
+                headers,
+                // Kept once: the interaction keeps its request (misses are told from it).
+                body: Bytes::from(body),
+            });
+            by_key
+                .entry(matcher.key(&interaction.request))
+                .or_insert_with(|| Sequence {
+                    interactions: Vec::new(),
+                    next: AtomicUsize::new(0),
+                })
+                .interactions
+                .push(index);
+        }
+        let used = (0..prepared.len()).map(|_| AtomicBool::new(false)).collect();
+        Ok(Loaded {
+            location,
+            interactions: cassette.interactions,
+            prepared,
+            by_key,
+            handed_out,
+            used,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            kept_misses: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Whether one of this cassette's answers handed out `access_key_id`.
+    pub fn handed_out(&self, access_key_id: &str) -> bool {
+        self.handed_out.contains(access_key_id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.interactions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.interactions.is_empty()
+    }
+
+    /// The next recording of `key`: the last one again once they are used up, unless
+    /// `strict_order`.
+    pub fn lookup(&self, key: &str, strict_order: bool) -> Lookup {
+        let Some(sequence) = self.by_key.get(key) else {
+            return Lookup::Miss;
+        };
+        let at = sequence.next.fetch_add(1, Ordering::Relaxed);
+        let count = sequence.interactions.len();
+        let index = match sequence.interactions.get(at) {
+            Some(&index) => index,
+            None if strict_order => return Lookup::Exhausted(count),
+            None => match sequence.interactions.last() {
+                Some(&index) => index,
+                None => return Lookup::Miss,
+            },
+        };
+        self.used[index].store(true, Ordering::Relaxed);
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Lookup::Hit(index)
+    }
+
+    /// The recorded answer `index`, its `Expiration`s moved by `shift` seconds (`None`: as
+    /// recorded) up to `now_s`: (now - recorded_at).
+    pub fn answer(&self, index: usize, now_s: Option<i64>) -> CompleteResponse {
+        let ready = &self.prepared[index];
+        let body = match now_s {
+            Some(now_s) => Bytes::from(rebase_expirations(
+                std::str::from_utf8(&ready.body).unwrap_or_default(),
+                now_s - ready.recorded_at,
+            )),
+            None => ready.body.clone(),
+        };
+        CompleteResponse {
+            status: ready.status,
+            headers: ready.headers.clone(),
+            body,
+        }
+    }
+
+    /// Counts a miss of `asked` and describes it: the closest recording of the same Action.
+    pub fn miss(&self, asked: &RecordedRequest, matcher: &Matcher) -> Miss {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let keyed = matcher.parameters(asked);
+        let closest = self
+            .interactions
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.request.action == asked.action)
+            .map(|(index, i)| (index, differences(&i.request, matcher, asked, &keyed)))
+            .min_by_key(|(_, d)| d.len());
+        let miss = Miss {
+            action: asked.action.clone(),
+            identity: asked.identity.clone(),
+            closest,
+        };
+        if let Ok(mut kept) = self.kept_misses.lock()
+            && kept.len() < MISSES_KEPT
+        {
+            kept.push(miss.clone());
+        }
+        miss
+    }
+
+    /// A miss in words a person can act on.
+    pub fn describe(&self, miss: &Miss) -> String {
+        let head = format!(
+            "no interaction of {} matches {} (identity {})",
+            self.location, miss.action, miss.identity
+        );
+        match &miss.closest {
+            None => format!("{head}; it holds no {} at all", miss.action),
+            Some((index, differences)) if differences.is_empty() => format!(
+                "{head}; interaction {index} matches but was used up (strict_order)"
+            ),
+            Some((index, differences)) => format!(
+                "{head}; closest is interaction {index}, which differs in: {}",
+                differences.join(", ")
+            ),
+        }
+    }
+
+    /// (hits, misses) so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The misses kept for the report.
+    pub fn misses(&self) -> Vec<Miss> {
+        self.kept_misses.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// The recordings no request used: (index, ordinal, request).
+    pub fn unused(&self) -> impl Iterator<Item = (usize, &Interaction)> {
+        self.interactions
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !self.used[*index].load(Ordering::Relaxed))
+    }
+}
+
+/// What differs between a recording and a request, one phrase each, as keyed (so a wildcard
+/// that matched is not a difference).
+fn differences(
+    recorded: &RecordedRequest,
+    matcher: &Matcher,
+    asked: &RecordedRequest,
+    asked_keyed: &[(String, String)],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, a, b) in [
+        ("Version", &recorded.version, &asked.version),
+        ("format", &recorded.format, &asked.format),
+        ("identity", &recorded.identity, &asked.identity),
+    ] {
+        if a != b {
+            out.push(format!("{what} (recorded {a:?}, asked {b:?})"));
+        }
+    }
+    let recorded_keyed = matcher.parameters(recorded);
+    let get = |list: &[(String, String)], name: &str| {
+        list.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    };
+    let mut names: Vec<&String> = recorded_keyed
+        .iter()
+        .chain(asked_keyed)
+        .map(|(n, _)| n)
+        .collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        match (get(&recorded_keyed, name), get(asked_keyed, name)) {
+            (Some(a), Some(b)) if a != b => {
+                out.push(format!("{name} (recorded {a:?}, asked {b:?})"));
+            }
+            (Some(_), None) => out.push(format!("{name} (recorded, not asked)")),
+            (None, Some(_)) => out.push(format!("{name} (asked, not recorded)")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The texts of `<NAME>…</NAME>` in `body`.
+fn element_texts(body: &str, name: &str) -> Vec<String> {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(&close) else {
+            break;
+        };
+        out.push(after[..end].to_owned());
+        rest = &after[end + close.len()..];
+    }
+    out
+}
+
+/// Each `<Expiration>` moved by `seconds`.
+fn rebase_expirations(body: &str, seconds: i64) -> String {
+    let (open, close) = ("<Expiration>", "</Expiration>");
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = rest.find(open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(close) else {
+            break;
+        };
+        out.push_str(&rest[..start + open.len()]);
+        match parse_rfc3339_ms(&after[..end]) {
+            Ok(ms) => out.push_str(&iso8601_seconds(ms / 1000 + seconds)),
+            Err(_) => out.push_str(&after[..end]),
+        }
+        out.push_str(close);
+        rest = &after[end + close.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cassette::{FORMAT, sample};
+
+    #[test]
+    fn expirations_move_and_nothing_else() {
+        let body =
+            "<A><Expiration>2026-12-01T01:00:00Z</Expiration><B>2026-12-01T01:00:00Z</B></A>";
+        assert_eq!(
+            rebase_expirations(body, 3600),
+            "<A><Expiration>2026-12-01T02:00:00Z</Expiration><B>2026-12-01T01:00:00Z</B></A>"
+        );
+        assert_eq!(element_texts("<K>a</K><K>b</K>", "K"), ["a", "b"]);
+    }
+
+    #[test]
+    fn repeats_get_the_recordings_in_order_then_the_last_or_a_miss() {
+        let mut first = sample(0);
+        let mut second = sample(1);
+        second.request.parameters = first.request.parameters.clone();
+        first.response.body = "<A>first</A>".into();
+        second.response.body = "<A>second</A>".into();
+        let cassette = Cassette {
+            format: FORMAT,
+            upstream: "u".into(),
+            redaction_key: "k".into(),
+            interactions: vec![first.clone(), second, sample(2)],
+        };
+        let matcher = Matcher::default();
+        let loaded = Loaded::new("c".into(), cassette, &matcher).unwrap();
+        let key = matcher.key(&first.request);
+        let body = |lookup: Lookup| match lookup {
+            Lookup::Hit(i) => String::from_utf8(loaded.answer(i, None).body.to_vec()).unwrap(),
+            Lookup::Exhausted(n) => format!("exhausted {n}"),
+            Lookup::Miss => "miss".into(),
+        };
+        assert_eq!(body(loaded.lookup(&key, true)), "<A>first</A>");
+        assert_eq!(body(loaded.lookup(&key, true)), "<A>second</A>");
+        assert_eq!(body(loaded.lookup(&key, true)), "exhausted 2");
+        assert_eq!(body(loaded.lookup(&key, false)), "<A>second</A>");
+        assert_eq!(body(loaded.lookup("nope", false)), "miss");
+        let unused: Vec<usize> = loaded.unused().map(|(i, _)| i).collect();
+        assert_eq!(unused, [2]);
+    }
+}
