@@ -146,7 +146,9 @@ impl Config {
     pub fn ready(mut self) -> Result<Config, ConfigError> {
         self.check()?;
         self.fake.read_files().map_err(ConfigError)?;
-        if mode::forwards(self.server.mode, self.replay.on_miss) && self.record_credentials.is_none() {
+        if mode::forwards(self.server.mode, self.replay.on_miss)
+            && self.record_credentials.is_none()
+        {
             let credentials =
                 RealCredentials::load(&self.record.prod_env, |name| std::env::var(name).ok())
                     .map_err(|why| ConfigError(format!("record.prod_env: {why}")))?;

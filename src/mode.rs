@@ -12,8 +12,8 @@ use std::net::SocketAddr;
 use serde::Deserialize;
 
 use crate::cassette::CassetteConfig;
-use crate::fake::Fake;
 use crate::cassette::RecordMode;
+use crate::fake::Fake;
 use crate::replay::{Matcher, OnMiss, ReplayConfig, ReplayReport, Replayer};
 use crate::upstream::{Front, RealCredentials, RecordConfig, Recorder, RecordingState};
 use crate::wire::answer::Answer;

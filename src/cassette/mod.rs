@@ -20,11 +20,11 @@ mod yaml_store;
 pub use config::{CassetteConfig, Store};
 pub use key::recorded_request;
 pub use key_ids::is_fake_access_key_id;
+#[cfg(test)]
+pub(crate) use model::sample;
 pub use model::{
     Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,
 };
-#[cfg(test)]
-pub(crate) use model::sample;
 pub use named::{Named, named_by};
 pub use open::{convert, open, open_path};
 pub use redact::{RealSession, Redacted, Redactor};

@@ -22,10 +22,7 @@ impl<T> Default for Named<T> {
 }
 
 /// The cassette `request` names other than `default`: `Ok(None)` for the default one.
-pub fn named_by<'a>(
-    request: &StsRequest<'a>,
-    default: &str,
-) -> Result<Option<&'a str>, StsError> {
+pub fn named_by<'a>(request: &StsRequest<'a>, default: &str) -> Result<Option<&'a str>, StsError> {
     match request.cassette() {
         None => Ok(None),
         Some(Err(why)) => Err(StsError::new(ErrorCode::CassetteMiss, why)),
@@ -42,7 +39,8 @@ impl<T> Named<T> {
         name: &str,
         open: impl FnOnce() -> Result<T, String>,
     ) -> Result<Arc<T>, StsError> {
-        let unusable = || StsError::new(ErrorCode::InternalFailure, "the cassette list is unusable");
+        let unusable =
+            || StsError::new(ErrorCode::InternalFailure, "the cassette list is unusable");
         let slot = self
             .slots
             .read()

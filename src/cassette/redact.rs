@@ -313,7 +313,9 @@ mod tests {
         // The same salt and value, the same fake; another salt, another.
         let again = redactor.answer(ANSWER.as_bytes()).unwrap();
         assert_eq!(again.body, redacted.body);
-        let other = Redactor::new(b"another", Rewriter::default()).answer(ANSWER.as_bytes()).unwrap();
+        let other = Redactor::new(b"another", Rewriter::default())
+            .answer(ANSWER.as_bytes())
+            .unwrap();
         assert_ne!(other.body, redacted.body);
         // Only the secrets' text changed: the lengths of the secret and token are kept.
         assert_eq!(text.len(), ANSWER.len());

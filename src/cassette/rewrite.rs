@@ -159,7 +159,10 @@ impl Rewriter {
             Accounts::None => return Cow::Borrowed(text),
             Accounts::Map(map) => map.iter().map(|(r, f)| (f.clone(), r.clone())).collect(),
             Accounts::Auto(learned) => match learned.lock() {
-                Ok(learned) => learned.iter().map(|(r, f)| (f.clone(), r.clone())).collect(),
+                Ok(learned) => learned
+                    .iter()
+                    .map(|(r, f)| (f.clone(), r.clone()))
+                    .collect(),
                 Err(_) => return Cow::Borrowed(text),
             },
         };
@@ -243,7 +246,10 @@ mod tests {
         let out = rewriter.outward(ANSWER);
         assert_eq!(out.matches("000000000042").count(), 2, "{out}");
         assert!(out.contains("210987654321"), "an unlisted account stays");
-        assert!(out.contains("-123456789012</RequestId>"), "a request id is no account");
+        assert!(
+            out.contains("-123456789012</RequestId>"),
+            "a request id is no account"
+        );
         assert!(out.contains("1234567890123"), "13 digits are no account");
         assert_eq!(
             rewriter.inward("RoleArn=arn%3Aaws%3Aiam%3A%3A000000000042%3Arole%2Fx"),

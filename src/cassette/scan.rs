@@ -84,7 +84,8 @@ mod tests {
 
     #[test]
     fn real_values_and_real_key_ids_are_found_fakes_are_not() {
-        let fake = Redactor::new(b"k", Rewriter::default()).fake("AccessKeyId", "ASIAYQAAAAAAAREALKEY");
+        let fake =
+            Redactor::new(b"k", Rewriter::default()).fake("AccessKeyId", "ASIAYQAAAAAAAREALKEY");
         let text = format!(
             "identity: {fake}\n  <AccessKeyId>ASIAYQAAAAAAAREALKEY</AccessKeyId>\nsecret: s3cr3tvalue!\nAKIAIOSFODNN7EXAMPLEX is longer\n"
         );

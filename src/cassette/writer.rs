@@ -116,8 +116,9 @@ fn run(mut store: Box<dyn CassetteStore>, mut cassette: Cassette, queue: mpsc::R
         }
         if let Some(ack) = finish {
             let count = cassette.interactions.len();
-            // A run that recorded nothing leaves the cassette as it was.
-            let keep = (count > 0 || !store.exists()).then_some(&cassette);
+            // A run that recorded nothing leaves the cassette as it was (or absent: a cassette
+            // no request named is not made).
+            let keep = (count > 0).then_some(&cassette);
             let _ = ack.send(store.commit(keep).map(|()| count));
             return;
         }

@@ -71,7 +71,11 @@ pub enum Lookup {
 }
 
 impl Loaded {
-    pub fn new(location: String, mut cassette: Cassette, matcher: &Matcher) -> Result<Loaded, String> {
+    pub fn new(
+        location: String,
+        mut cassette: Cassette,
+        matcher: &Matcher,
+    ) -> Result<Loaded, String> {
         let mut by_key: HashMap<String, Sequence> = HashMap::new();
         let mut handed_out = HashSet::new();
         let mut prepared = Vec::with_capacity(cassette.interactions.len());
@@ -109,7 +113,9 @@ impl Loaded {
                 .interactions
                 .push(index);
         }
-        let used = (0..prepared.len()).map(|_| AtomicBool::new(false)).collect();
+        let used = (0..prepared.len())
+            .map(|_| AtomicBool::new(false))
+            .collect();
         Ok(Loaded {
             location,
             interactions: cassette.interactions,
@@ -207,9 +213,9 @@ impl Loaded {
         );
         match &miss.closest {
             None => format!("{head}; it holds no {} at all", miss.action),
-            Some((index, differences)) if differences.is_empty() => format!(
-                "{head}; interaction {index} matches but was used up (strict_order)"
-            ),
+            Some((index, differences)) if differences.is_empty() => {
+                format!("{head}; interaction {index} matches but was used up (strict_order)")
+            }
             Some((index, differences)) => format!(
                 "{head}; closest is interaction {index}, which differs in: {}",
                 differences.join(", ")
@@ -227,7 +233,10 @@ impl Loaded {
 
     /// The misses kept for the report.
     pub fn misses(&self) -> Vec<Miss> {
-        self.kept_misses.lock().map(|m| m.clone()).unwrap_or_default()
+        self.kept_misses
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
     }
 
     /// The recordings no request used: (index, ordinal, request).

@@ -31,7 +31,9 @@ use crate::cassette::RecordedRequest;
 pub enum MatchRuleConfig {
     /// `"exact"` or `"ignore"`.
     Word(String),
-    Regex { regex: String },
+    Regex {
+        regex: String,
+    },
 }
 
 #[derive(Debug)]
@@ -239,7 +241,10 @@ mod tests {
             ("Policy", r#"{"Version":"2012-10-17","Statement":[]}"#),
         ]);
         let b = request(&[
-            ("Policy", "{ \"Statement\": [ ],\n \"Version\": \"2012-10-17\" }"),
+            (
+                "Policy",
+                "{ \"Statement\": [ ],\n \"Version\": \"2012-10-17\" }",
+            ),
             ("PolicyArns.member.1.arn", "arn:aws:iam::aws:policy/B"),
             ("PolicyArns.member.2.arn", "arn:aws:iam::aws:policy/A"),
             ("Tags.member.1.Value", "ci"),
@@ -270,7 +275,10 @@ mod tests {
         }
         assert_ne!(
             m.key(&request(&[("RoleSessionName", "ci")])),
-            m.key(&request(&[("RoleSessionName", "botocore-session-1700000000")]))
+            m.key(&request(&[(
+                "RoleSessionName",
+                "botocore-session-1700000000"
+            )]))
         );
         assert_eq!(
             m.key(&request(&[("TokenCode", "sha256:aa")])),
@@ -288,8 +296,14 @@ mod tests {
         .unwrap();
         let m = Matcher::build(&config).unwrap();
         assert_ne!(
-            m.key(&request(&[("RoleSessionName", "botocore-session-1700000000")])),
-            m.key(&request(&[("RoleSessionName", "botocore-session-1800000000")]))
+            m.key(&request(&[(
+                "RoleSessionName",
+                "botocore-session-1700000000"
+            )])),
+            m.key(&request(&[(
+                "RoleSessionName",
+                "botocore-session-1800000000"
+            )]))
         );
         assert_eq!(
             m.key(&request(&[("DurationSeconds", "900")])),
@@ -305,7 +319,10 @@ mod tests {
         );
         for (bad, key) in [
             ("[AssumeRole]\nX = \"loose\"", "replay.match.AssumeRole.X"),
-            ("[AssumeRole]\nX = { regex = \"(\" }", "replay.match.AssumeRole.X"),
+            (
+                "[AssumeRole]\nX = { regex = \"(\" }",
+                "replay.match.AssumeRole.X",
+            ),
             ("[Nope]\nX = \"exact\"", "replay.match.Nope"),
         ] {
             let config = toml::from_str(bad).unwrap();

@@ -48,14 +48,17 @@ pub(crate) async fn handle(app: &App, route: &str, request: Request<Incoming>) -
         (&Method::GET, oidc) if oidc.starts_with("oidc/") => oidc_document(app, oidc, &request),
         (
             _,
-            "" | "health" | "reset" | "clock" | "replay" | "authorization-message"
+            ""
+            | "health"
+            | "reset"
+            | "clock"
+            | "replay"
+            | "authorization-message"
             | "trade-in-token",
-        ) => {
-            json_error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method not allowed on this route",
-            )
-        }
+        ) => json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed on this route",
+        ),
         _ => json_error(StatusCode::NOT_FOUND, "no such admin route"),
     }
 }

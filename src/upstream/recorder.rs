@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -21,15 +21,15 @@ use super::credentials::RealCredentials;
 use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
 use crate::cassette::{
-    CassetteConfig, Interaction, Named, RecordedResponse, Redactor, Rewriter, Writer, named_by, open as open_store,
-    recorded_request, scan,
+    CassetteConfig, Interaction, Named, RecordedResponse, Redactor, Rewriter, Writer, named_by,
+    open as open_store, recorded_request, scan,
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
+use crate::replay::{Identity, Loaded, Lookup, Matcher, Rebase, ReplayReport};
 use crate::secret::Secret;
 use crate::upstream::RecordMode;
 use crate::wire::answer::{Answer, CompleteResponse, Reply};
-use crate::replay::{Identity, Loaded, Lookup, Matcher, Rebase, ReplayReport};
 use crate::wire::request::{RawRequest, StsRequest, cassette_in_path};
 
 /// The upstream's headers that go back to the client.
@@ -297,7 +297,10 @@ impl Recorder {
         if asked.identity != "base" {
             return Err(StsError::new(
                 ErrorCode::CassetteMiss,
-                format!("{why}; and the session {} was handed out by the cassette, so there are no real credentials to forward it with", asked.identity),
+                format!(
+                    "{why}; and the session {} was handed out by the cassette, so there are no real credentials to forward it with",
+                    asked.identity
+                ),
             ));
         }
         tracing::info!(target: "parlel_sts::record", "miss, forwarded: {why}");
@@ -491,8 +494,8 @@ impl Recorder {
                 format!("the exchange could not be kept in {}: {why}", run.location),
             )
         };
-        let interaction = interaction(request, identity, self.redactor.rewriter(), complete)
-            .map_err(not_kept)?;
+        let interaction =
+            interaction(request, identity, self.redactor.rewriter(), complete).map_err(not_kept)?;
         let text = serde_yaml::to_string(&interaction).map_err(|e| not_kept(e.to_string()))?;
         self.check_no_real_value(text.as_bytes(), Vec::new())?;
         if let Some(finding) = scan(&text, &[]).first() {

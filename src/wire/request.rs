@@ -128,7 +128,9 @@ impl<'a> StsRequest<'a> {
         Some(if valid {
             Ok(name)
         } else {
-            Err(format!("{name:?} is not a cassette name (letters, digits, '.', '_' and '-', not starting with '.')"))
+            Err(format!(
+                "{name:?} is not a cassette name (letters, digits, '.', '_' and '-', not starting with '.')"
+            ))
         })
     }
 }

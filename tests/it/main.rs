@@ -18,6 +18,7 @@ mod record_startup;
 mod record_support;
 mod record_tls;
 mod replay;
+mod replay_rules;
 mod robustness;
 mod root;
 mod saml;

@@ -349,22 +349,3 @@ async fn the_sled_store_records_and_converts_losslessly() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
-
-/// `--record-mode new` needs replay's lookup inside record mode: refused, saying so.
-#[tokio::test]
-async fn record_mode_new_is_refused_with_its_reason() {
-    let mut config = crate::support::test_config();
-    config.server.mode = parlel_sts::mode::Mode::Record;
-    config.record.upstream = Some("http://127.0.0.1:9".into());
-    config.record.record_mode = parlel_sts::config::RecordMode::New;
-    config.record_credentials = Some(crate::record_support::prod_credentials(PROD_SECRET));
-    config.cassettes.dir = cassettes("new-mode");
-    let error = parlel_sts::Server::start(&config)
-        .await
-        .err()
-        .expect("refused");
-    assert!(
-        error.to_string().contains("record.record_mode: \"new\""),
-        "{error}"
-    );
-}

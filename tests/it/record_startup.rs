@@ -216,7 +216,8 @@ async fn cassette_scan_finds_real_credentials_and_names_only_where() {
     let dir = std::env::temp_dir().join(format!("parlel-scan-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let fake = parlel_sts::cassette::Redactor::new(b"k", Default::default()).fake("AccessKeyId", KEY);
+    let fake =
+        parlel_sts::cassette::Redactor::new(b"k", Default::default()).fake("AccessKeyId", KEY);
     std::fs::write(dir.join("clean.yaml"), format!("identity: {fake}\n")).unwrap();
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let (code, stdout, _) = run(vec!["cassette".into(), "scan".into(), path("")]).await;

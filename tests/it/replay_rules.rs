@@ -1,0 +1,296 @@
+//! Replay's matching rules, order and report; per-request cassettes; record mode `new` and
+//! replay `--on-miss record`; account rewriting. Every upstream is the local strict parlel-sts.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use parlel_sts::Server;
+use parlel_sts::cassette::{AccountsRule, YamlStore};
+use parlel_sts::config::{Config, OnMiss, Rebase, RecordMode};
+use parlel_sts::mode::Mode;
+
+use crate::record_support::{
+    PROD_SECRET, cassettes, developer, prod_credentials, recorder, strict_upstream,
+};
+use crate::support::{SIGV4, failure, raw, session_client, start_with};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/app";
+
+async fn replayer(dir: &Path, edit: impl FnOnce(&mut Config)) -> Server {
+    start_with(|c| {
+        c.server.mode = Mode::Replay;
+        c.cassettes.dir = dir.to_owned();
+        c.replay.on_miss = OnMiss::Error;
+        edit(c);
+    })
+    .await
+}
+
+fn element<'a>(body: &'a str, name: &str) -> &'a str {
+    let open = format!("<{name}>");
+    let start = body.find(&open).map_or(0, |i| i + open.len());
+    let end = body[start..].find('<').map_or(start, |i| start + i);
+    &body[start..end]
+}
+
+const FORM: &str = "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded";
+
+/// An AssumeRole with an SDK-made session name, two tags and a policy, as botocore would send it.
+const RECORDED: &str = "Action=AssumeRole&Version=2011-06-15\
+    &RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fapp\
+    &RoleSessionName=botocore-session-1700000000\
+    &Tags.member.1.Key=team&Tags.member.1.Value=a&Tags.member.2.Key=env&Tags.member.2.Value=ci\
+    &Policy=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+
+/// The same call: GET, other order, lower-case escapes, another botocore session name, the tags
+/// swapped and renumbered, the policy's keys in another order with white space.
+const ASKED: &str = "/?RoleSessionName=botocore-session-1800000000&Version=2011-06-15\
+    &Tags.member.3.Key=team&Tags.member.3.Value=a&Tags.member.1.Key=env&Tags.member.1.Value=ci\
+    &Policy=%7b%20%22Statement%22%3a%20%5b%5d%2c%20%22Version%22%3a%20%222012-10-17%22%7d\
+    &RoleArn=arn%3aaws%3aiam%3a%3a123456789012%3arole%2fapp&Action=AssumeRole";
+
+#[tokio::test]
+async fn the_same_call_in_other_words_hits_repeats_miss_under_strict_order_and_the_report_says_so()
+{
+    let dir = cassettes("rules");
+    let up = strict_upstream().await;
+    let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
+    let auth = format!("{FORM}\r\nAuthorization: {SIGV4}");
+    let recorded = raw(&proxy, &auth, RECORDED).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let unused = raw(&proxy, &auth, "Action=GetCallerIdentity&Version=2011-06-15").await;
+    assert_eq!(unused.status, 200);
+    proxy.shutdown().await;
+    up.shutdown().await;
+
+    let replay = replayer(&dir, |c| {
+        c.replay.strict_order = true;
+        c.replay.rebase = Rebase::Off;
+    })
+    .await;
+    let head = format!("GET {ASKED} HTTP/1.1\r\nAuthorization: {SIGV4}");
+    let hit = raw(&replay, &head, "").await;
+    assert_eq!(hit.status, 200, "{}", hit.body);
+    assert_eq!(hit.body, recorded.body, "the recorded bytes");
+    assert_eq!(
+        element(&hit.body, "AccessKeyId"),
+        element(&recorded.body, "AccessKeyId")
+    );
+    // Recorded once: under strict_order a second call is a miss that says so.
+    let again = raw(&replay, &head, "").await;
+    assert_eq!(again.status, 400, "{}", again.body);
+    assert!(
+        again.body.contains("<Code>CassetteMiss</Code>"),
+        "{}",
+        again.body
+    );
+    assert!(
+        again.body.contains("used up (strict_order)"),
+        "{}",
+        again.body
+    );
+
+    let report = raw(&replay, "GET /_parlel/replay HTTP/1.1", "").await;
+    let report: serde_json::Value = serde_json::from_str(&report.body).unwrap();
+    assert_eq!(report["hits"], 1);
+    assert_eq!(report["misses"], 1);
+    let cassette = &report["cassettes"][0];
+    assert_eq!(cassette["interactions"], 2);
+    assert_eq!(cassette["miss_details"][0]["action"], "AssumeRole");
+    assert_eq!(cassette["miss_details"][0]["closest"]["interaction"], 0);
+    assert_eq!(cassette["unused"].as_array().unwrap().len(), 1);
+    assert_eq!(cassette["unused"][0]["action"], "GetCallerIdentity");
+    replay.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn parallel_tests_record_and_replay_their_own_cassettes_by_path_prefix_and_header() {
+    let dir = cassettes("per-test");
+    let up = strict_upstream().await;
+    let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
+    let at = |name: &str| developer(&format!("{}/cassette/{name}/", proxy.endpoint()));
+    let (alpha, beta) = (at("alpha"), at("beta"));
+    let assume = |sts: &aws_sdk_sts::Client, session: &str| {
+        sts.assume_role()
+            .role_arn(ROLE)
+            .role_session_name(session)
+            .send()
+    };
+    let (a, b) = tokio::join!(assume(&alpha, "aa"), assume(&beta, "bb"));
+    let (a, b) = (a.expect("alpha"), b.expect("beta"));
+    let by_header = raw(
+        &proxy,
+        &format!("{FORM}\r\nAuthorization: {SIGV4}\r\nX-Parlel-Cassette: gamma"),
+        "Action=GetCallerIdentity&Version=2011-06-15",
+    )
+    .await;
+    assert_eq!(by_header.status, 200, "{}", by_header.body);
+    proxy.shutdown().await;
+    up.shutdown().await;
+    for (name, count) in [("alpha", 1), ("beta", 1), ("gamma", 1)] {
+        let cassette = YamlStore::new(&dir, name).load().unwrap().expect(name);
+        assert_eq!(cassette.interactions.len(), count, "{name}");
+    }
+    assert!(
+        !dir.join("default.yaml").exists(),
+        "nothing went to the default"
+    );
+
+    // Replay needs a default cassette: gamma's.
+    let replay = replayer(&dir, |c| c.cassettes.name = "gamma".into()).await;
+    let at = |name: &str| developer(&format!("{}/cassette/{name}/", replay.endpoint()));
+    let (alpha, beta) = (at("alpha"), at("beta"));
+    let (ra, rb) = tokio::join!(assume(&alpha, "aa"), assume(&beta, "bb"));
+    let key = |o: &aws_sdk_sts::operation::assume_role::AssumeRoleOutput| {
+        o.credentials().unwrap().access_key_id().to_owned()
+    };
+    assert_eq!(key(&ra.expect("alpha replayed")), key(&a));
+    assert_eq!(key(&rb.expect("beta replayed")), key(&b));
+    // Each cassette holds only its own test's calls.
+    let (status, code, message) = failure(assume(&alpha, "bb")).await;
+    assert_eq!((status, code.as_str()), (400, "CassetteMiss"));
+    assert!(message.contains("alpha.yaml"), "{message}");
+    let (_, code, message) = failure(
+        developer(&format!("{}/cassette/..hidden/", replay.endpoint()))
+            .get_caller_identity()
+            .send(),
+    )
+    .await;
+    assert_eq!(code, "CassetteMiss");
+    assert!(message.contains("is not a cassette name"), "{message}");
+    let me = developer(&replay.endpoint())
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("the default cassette, gamma");
+    assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
+    replay.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn record_mode_new_and_on_miss_record_answer_what_the_cassette_has_and_append_the_rest() {
+    let dir = cassettes("new-mode");
+    let up = strict_upstream().await;
+    let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
+    let first = developer(&proxy.endpoint())
+        .assume_role()
+        .role_arn(ROLE)
+        .role_session_name("rec")
+        .send()
+        .await
+        .expect("recorded");
+    proxy.shutdown().await;
+    let recorded = first.credentials().unwrap().clone();
+
+    let proxy = recorder(&up.endpoint(), &dir, |c| {
+        c.record.record_mode = RecordMode::New;
+    })
+    .await;
+    let sts = developer(&proxy.endpoint());
+    let again = sts
+        .assume_role()
+        .role_arn(ROLE)
+        .role_session_name("rec")
+        .send()
+        .await
+        .expect("from the cassette");
+    // A forwarded AssumeRole would have handed out a new key.
+    assert_eq!(
+        again.credentials().unwrap().access_key_id(),
+        recorded.access_key_id()
+    );
+    sts.get_session_token()
+        .send()
+        .await
+        .expect("new: forwarded");
+    // The cassette's session has no real credentials behind it: what it lacks cannot go up.
+    let (status, code, message) = failure(
+        session_client(&proxy, &recorded)
+            .get_caller_identity()
+            .send(),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (400, "CassetteMiss"));
+    assert!(message.contains("no real credentials"), "{message}");
+    proxy.shutdown().await;
+    let cassette = YamlStore::new(&dir, "default").load().unwrap().unwrap();
+    let actions: Vec<&str> = cassette
+        .interactions
+        .iter()
+        .map(|i| i.request.action.as_str())
+        .collect();
+    assert_eq!(actions, ["AssumeRole", "GetSessionToken"]);
+
+    let replay = replayer(&dir, |c| {
+        c.replay.on_miss = OnMiss::Record;
+        c.record.upstream = Some(up.endpoint());
+        c.record_credentials = Some(prod_credentials(PROD_SECRET));
+    })
+    .await;
+    let sts = developer(&replay.endpoint());
+    sts.get_session_token().send().await.expect("a hit");
+    sts.get_federation_token()
+        .name("fed")
+        .send()
+        .await
+        .expect("a miss, forwarded");
+    let report = replay.replay_report().unwrap();
+    assert_eq!((report.json["hits"].as_u64(), report.misses), (Some(1), 1));
+    replay.shutdown().await;
+    let cassette = YamlStore::new(&dir, "default").load().unwrap().unwrap();
+    assert_eq!(cassette.interactions.len(), 3);
+    assert_eq!(
+        cassette.interactions[2].request.action,
+        "GetFederationToken"
+    );
+    up.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn account_ids_are_rewritten_in_answers_and_cassettes_and_replay_maps_them_alike() {
+    let dir = cassettes("accounts");
+    let up = strict_upstream().await;
+    let map = AccountsRule::Map(HashMap::from([(
+        "123456789012".to_owned(),
+        "000000000042".to_owned(),
+    )]));
+    let accounts = map.clone();
+    let proxy = recorder(&up.endpoint(), &dir, |c| c.record.accounts = Some(accounts)).await;
+    let sts = developer(&proxy.endpoint());
+    let me = sts.get_caller_identity().send().await.expect("GCI");
+    assert_eq!(me.arn(), Some("arn:aws:iam::000000000042:user/recorder"));
+    assert_eq!(me.account(), Some("000000000042"));
+    // Tests may name the fake account: it goes up as the real one.
+    let role = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::000000000042:role/app")
+        .role_session_name("rec")
+        .send()
+        .await
+        .expect("AssumeRole");
+    let assumed = role.assumed_role_user().unwrap().arn();
+    assert_eq!(assumed, "arn:aws:sts::000000000042:assumed-role/app/rec");
+    proxy.shutdown().await;
+    up.shutdown().await;
+    let text = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
+    assert!(!text.contains("123456789012"), "{text}");
+
+    // Replay under the same rules: a test naming the real account still hits.
+    let replay = replayer(&dir, |c| c.record.accounts = Some(map)).await;
+    let again = developer(&replay.endpoint())
+        .assume_role()
+        .role_arn(ROLE)
+        .role_session_name("rec")
+        .send()
+        .await
+        .expect("replayed with the real account named");
+    assert_eq!(
+        again.credentials().unwrap().access_key_id(),
+        role.credentials().unwrap().access_key_id()
+    );
+    replay.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
