@@ -15,9 +15,10 @@
 //!   loopback only), and the backend of the configured one: the fake, a `upstream::Recorder` or
 //!   a `replay::Replayer`.
 //! - `upstream` (record mode's way to real STS: its `[record]` section, the real credentials as
-//!   `Secret`s, the pooled client, re-signing, the sessions it handed out), `replay` (answers from
-//!   a cassette) and `cassette` (the format, the match key, redaction, the fail-closed scan, the
-//!   YAML and sled stores), beside `fake`.
+//!   `Secret`s, the pooled client, re-signing, the sessions it handed out, record mode `new`'s
+//!   front), `replay` (answers from cassettes: the match key and its rules, order, rebasing, the
+//!   report) and `cassette` (the format, redaction and rewriting rules, the fail-closed scan, the
+//!   YAML and sled stores, the cassettes requests name), beside `fake`.
 //! - `fake`: the built-in STS, pure (the `Fake` has no sockets, files or globals): identity,
 //!   self-describing credentials, one file per operation, and its own `[fake]` configuration
 //!   section (whose JWKS files are read once, at start-up).

@@ -18,6 +18,7 @@ use http::HeaderName;
 use super::client::{HopError, UpstreamClient};
 use super::config::RecordConfig;
 use super::credentials::RealCredentials;
+use super::front::Front;
 use super::resign::{SigningCredentials, forwarded};
 use super::sessions::Sessions;
 use crate::cassette::{
@@ -26,7 +27,7 @@ use crate::cassette::{
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
-use crate::replay::{Identity, Loaded, Lookup, Matcher, Rebase, ReplayReport};
+use crate::replay::{Loaded, ReplayReport};
 use crate::secret::Secret;
 use crate::upstream::RecordMode;
 use crate::wire::answer::{Answer, CompleteResponse, Reply};
@@ -63,13 +64,6 @@ pub struct Recorder {
     named: Named<Run>,
     /// `yaml` or `sled`.
     store_name: &'static str,
-}
-
-/// How a recording run answers from its cassette first (record mode `new`).
-pub struct Front {
-    pub matcher: Matcher,
-    pub strict_order: bool,
-    pub rebase: Rebase,
 }
 
 /// The recording into one cassette.
@@ -230,7 +224,8 @@ impl Recorder {
         };
         let mut missed_cassette = false;
         if let (Some(front), Some(stored)) = (&self.front, &run.stored) {
-            match self.answer_from_cassette(front, stored, fake, request) {
+            let this_run = |key: &str| self.sessions.get(key, fake.clock().now_ms()).is_some();
+            match front.answer(stored, fake, request, this_run, self.redactor.rewriter()) {
                 Ok(Some(answer)) => return answer,
                 Ok(None) => {}
                 Err(error) => return Answer::Typed(Reply::error(fake.fresh_ids(), error)),
@@ -263,48 +258,6 @@ impl Recorder {
             "forwarded"
         );
         answer
-    }
-
-    /// Record mode `new`: the cassette's answer when it has one. A session the cassette handed
-    /// out has no real credentials behind it, so what it asks that the cassette does not hold
-    /// cannot be forwarded.
-    fn answer_from_cassette(
-        &self,
-        front: &Front,
-        stored: &Loaded,
-        fake: &Fake,
-        request: &StsRequest<'_>,
-    ) -> Result<Option<Answer>, StsError> {
-        let now_ms = fake.clock().now_ms();
-        let identity = match Identity::of(request, stored, fake) {
-            Identity::Recorded(key) => key,
-            // Sessions this run handed out are new to the cassette; so is the rest.
-            Identity::Fake | Identity::Base => match &request.caller {
-                Some(caller) if self.sessions.get(caller.access_key_id, now_ms).is_some() => {
-                    return Ok(None);
-                }
-                _ => "base".to_owned(),
-            },
-        };
-        let asked = recorded_request(request, identity, self.redactor.rewriter());
-        let key = front.matcher.key(&asked);
-        if let Lookup::Hit(index) = stored.lookup(&key, front.strict_order) {
-            let now_s = (front.rebase == Rebase::On).then_some(now_ms / 1000);
-            return Ok(Some(Answer::Complete(stored.answer(index, now_s))));
-        }
-        let miss = stored.miss(&asked, &front.matcher);
-        let why = stored.describe(&miss);
-        if asked.identity != "base" {
-            return Err(StsError::new(
-                ErrorCode::CassetteMiss,
-                format!(
-                    "{why}; and the session {} was handed out by the cassette, so there are no real credentials to forward it with",
-                    asked.identity
-                ),
-            ));
-        }
-        tracing::info!(target: "parlel_sts::record", "miss, forwarded: {why}");
-        Ok(None)
     }
 
     /// Writes each cassette file from this run and removes its journal.
