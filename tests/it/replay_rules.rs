@@ -294,3 +294,93 @@ async fn account_ids_are_rewritten_in_answers_and_cassettes_and_replay_maps_them
     replay.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The aws CLI and boto3 (`tests/clients/replay.py`) through per-test cassettes named by
+/// `AWS_ENDPOINT_URL_STS`'s path: recorded through the binary, moved three hours into the past
+/// (as if recorded earlier), then replayed with no upstream. Every call answers as recorded; boto3's
+/// assume-role provider, whose session name changes each run, hits and takes the rebased
+/// credentials as fresh.
+#[tokio::test]
+async fn the_aws_cli_and_boto3_replay_per_test_cassettes_recorded_hours_earlier() {
+    use parlel_sts::cassette::CassetteStore;
+    use parlel_sts::timestamp::{iso8601_seconds, parse_rfc3339_ms};
+
+    use crate::record_support::recorder_process;
+    use crate::support::{Process, has, skip};
+    if !has("python3", &["-c", "import boto3"]) || !has("aws", &["--version"]) {
+        return skip("the aws CLI or boto3 is not installed");
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/replay.py");
+    let run = |endpoint: String| async move {
+        let out = tokio::process::Command::new("python3")
+            .arg(script)
+            .arg(endpoint)
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            out.status.success(),
+            text,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let up = strict_upstream().await;
+    let dir = cassettes("clients-replay");
+    let recording = recorder_process(&up.endpoint(), &dir, &[], &[]).await;
+    let (ok, recorded, err) = run(recording.endpoint.clone()).await;
+    let (_, server) = recording.stop().await;
+    assert!(ok, "record run\n{recorded}\n{err}\nserver:\n{server}");
+    up.shutdown().await;
+
+    // Three hours earlier: recorded_at and every Expiration.
+    let earlier = |text: &str| iso8601_seconds(parse_rfc3339_ms(text).unwrap() / 1000 - 3 * 3600);
+    for name in ["cli-test", "boto3-test", "provider-test"] {
+        let mut store = YamlStore::new(&dir, name);
+        let mut cassette = store.load().unwrap().expect(name);
+        for interaction in &mut cassette.interactions {
+            interaction.recorded_at = earlier(&interaction.recorded_at);
+            let body = &mut interaction.response.body;
+            if let Some(start) = body.find("<Expiration>").map(|i| i + "<Expiration>".len()) {
+                let end = start + body[start..].find('<').unwrap();
+                let moved = earlier(&body[start..end]);
+                body.replace_range(start..end, &moved);
+            }
+        }
+        store
+            .begin(RecordMode::All, &cassette.upstream, &cassette.redaction_key)
+            .unwrap();
+        store.commit(Some(&cassette)).unwrap();
+    }
+
+    let cassettes_dir = dir.to_string_lossy().into_owned();
+    let replaying = Process::start(
+        &[
+            "--mode",
+            "replay",
+            "--cassettes",
+            &cassettes_dir,
+            "--cassette",
+            "cli-test",
+            "--on-miss",
+            "error",
+            "--fail-on-miss",
+            "--log-level",
+            "warn",
+            "--rebase",
+            "on",
+        ],
+        &[("CI", "true")],
+    )
+    .await;
+    let (ok, replayed, err) = run(replaying.endpoint.clone()).await;
+    let (status, server) = replaying.stop().await;
+    assert!(ok, "replay run\n{replayed}\n{err}\nserver:\n{server}");
+    assert_eq!(replayed, recorded, "the same answers, from the cassettes");
+    assert!(status.success(), "no miss: {server}");
+    assert!(
+        server.contains("provider-test.yaml: 2 hit(s), 0 miss(es)"),
+        "{server}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
