@@ -52,6 +52,45 @@ pub enum CassetteCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Every cassette in --cassettes DIR (default ./cassettes): name, store, interactions, when
+    /// recorded, upstream.
+    List {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A cassette's interactions, one row each: ordinal, action, identity, status, parameters.
+    Show {
+        /// A cassette of --cassettes DIR, or a path to NAME.yaml / NAME.sled.
+        name: String,
+        /// One JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check cassettes: each loads (format version included), holds no real credential, names
+    /// STS operations, and every answer parses as the operation's; exit 1 on a problem.
+    Verify {
+        /// Cassettes of --cassettes DIR, or paths.
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Drop the interactions a replay report (GET /_parlel/replay, saved to a file) marked unused.
+    Prune {
+        /// A cassette of --cassettes DIR, or a path.
+        name: String,
+        /// The replay report (JSON) of a run against this cassette.
+        #[arg(long, value_name = "REPORT")]
+        unused_since: PathBuf,
+    },
+    /// Replay a cassette's requests against the built-in fake and report, field by field, where
+    /// the fake's answers differ in shape from the recorded ones; exit 1 on a difference.
+    Drift {
+        /// A cassette of --cassettes DIR, or a path.
+        name: String,
+        /// One JSON object instead of lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy a cassette between the stores, losslessly: `NAME.yaml` (a YAML file) or `NAME.sled`
     /// (a sled database, which no running server may hold). YAML -> sled -> YAML is
     /// byte-identical.

@@ -27,6 +27,8 @@
 //!   `logging`: the process's log lines (batched to stderr, text or JSON).
 //! - `config` / `cli`: `proxy.toml`, environment and flags, composed from each part's section
 //!   and loaded once at start-up.
+//! - `tools`: `parlel-sts cassette ...` (list, show, verify, prune, drift, scan, convert), on
+//!   stored cassettes with no server.
 //!
 //! Imports run one way, with no circle: `server` -> `config` -> `mode` -> `fake` -> `wire` ->
 //! `model` -> `error`, `timestamp`, `decimal`. The fake knows nothing of the server, the
@@ -61,6 +63,7 @@ pub mod replay;
 pub mod secret;
 pub mod server;
 pub mod timestamp;
+pub mod tools;
 pub mod upstream;
 pub mod wire;
 

@@ -3,7 +3,7 @@
 /// mimalloc: a request's many small, short-lived allocations cost a fraction of glibc's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use parlel_sts::cli::{CassetteCommand, Cli, Command};
+use parlel_sts::cli::{Cli, Command};
 use parlel_sts::config::Config;
 use parlel_sts::logging;
 use parlel_sts::server::{Server, StartError};
@@ -11,29 +11,8 @@ use parlel_sts::server::{Server, StartError};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let (cli, matches) = Cli::parse_with_origins();
-    match &cli.command {
-        Some(Command::Cassette {
-            command: CassetteCommand::Scan { paths },
-        }) => return scan(paths, cli.flags.prod_env.as_deref()),
-        Some(Command::Cassette {
-            command: CassetteCommand::Convert { from, to },
-        }) => {
-            return match parlel_sts::cassette::convert(from, to) {
-                Ok(count) => {
-                    println!(
-                        "parlel-sts cassette convert: {count} interaction(s) from {} to {}",
-                        from.display(),
-                        to.display()
-                    );
-                    std::process::ExitCode::SUCCESS
-                }
-                Err(why) => {
-                    eprintln!("parlel-sts cassette convert: {why}");
-                    std::process::ExitCode::from(2)
-                }
-            };
-        }
-        _ => {}
+    if let Some(Command::Cassette { command }) = &cli.command {
+        return parlel_sts::tools::run(command, &cli.flags);
     }
     let config = match Config::load(&cli.flags.overrides(Some(&matches))) {
         Ok(config) => config,
@@ -76,40 +55,6 @@ async fn main() -> std::process::ExitCode {
         }
     }
     std::process::ExitCode::SUCCESS
-}
-
-/// `parlel-sts cassette scan`: 0 when nothing was found, 1 on a finding, 2 when a file could not
-/// be read. Findings name the file, the line and what it is, never the value.
-fn scan(
-    paths: &[std::path::PathBuf],
-    prod_env: Option<&std::path::Path>,
-) -> std::process::ExitCode {
-    let prod_env = prod_env.unwrap_or(std::path::Path::new("prod.env"));
-    // Without prod.env (or AWS_* variables) there are no real values to look for, only key ids.
-    let real =
-        parlel_sts::upstream::RealCredentials::load(prod_env, |name| std::env::var(name).ok()).ok();
-    let mut known: Vec<&str> = Vec::new();
-    if let Some(real) = &real {
-        known.push(real.access_key_id.expose());
-        known.push(real.secret_access_key.expose());
-        known.extend(real.session_token.as_ref().map(|t| t.expose()));
-    }
-    match parlel_sts::cassette::scan_files(paths, &known) {
-        Ok((findings, files)) if findings.is_empty() => {
-            println!("parlel-sts cassette scan: {files} file(s), no real credential found");
-            std::process::ExitCode::SUCCESS
-        }
-        Ok((findings, _)) => {
-            for (file, finding) in &findings {
-                println!("{}:{}: {}", file.display(), finding.line, finding.what);
-            }
-            std::process::ExitCode::from(1)
-        }
-        Err(why) => {
-            eprintln!("parlel-sts cassette scan: {why}");
-            std::process::ExitCode::from(2)
-        }
-    }
 }
 
 /// `mode fake`, then what makes this run reproducible: `seed 42`, `clock 2030-01-01T00:00:00Z`.

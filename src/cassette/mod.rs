@@ -3,6 +3,7 @@
 //! YAML store with its journal (`yaml_store`) and the run's one writer (`writer`). The sled store
 //! comes next.
 
+mod body;
 mod config;
 mod key;
 mod key_ids;
@@ -17,13 +18,15 @@ mod store;
 mod writer;
 mod yaml_store;
 
+pub use body::{looks_like_sts, parses_as_sts};
 pub use config::{CassetteConfig, Store};
 pub use key::recorded_request;
 pub use key_ids::is_fake_access_key_id;
 #[cfg(test)]
 pub(crate) use model::sample;
 pub use model::{
-    Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse, digest,
+    Cassette, DIGESTED_PARAMETERS, FORMAT, Interaction, RecordedRequest, RecordedResponse,
+    check_format, digest,
 };
 pub use named::{Named, named_by};
 pub use open::{convert, open, open_path};

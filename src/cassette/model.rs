@@ -39,6 +39,17 @@ use serde::{Deserialize, Serialize};
 /// The version of this format, written in every cassette.
 pub const FORMAT: u32 = 1;
 
+/// `Err` naming `location` when `format` is not the one this build reads.
+pub fn check_format(format: u32, location: &str) -> Result<(), String> {
+    if format == FORMAT {
+        Ok(())
+    } else {
+        Err(format!(
+            "{location}: cassette format {format}, but this parlel-sts reads format {FORMAT} (re-record it, or use the parlel-sts that wrote it)"
+        ))
+    }
+}
+
 /// Parameters kept as digests: tokens the client sends are credentials too.
 pub const DIGESTED_PARAMETERS: [&str; 4] = [
     "WebIdentityToken",
@@ -157,7 +168,7 @@ pub(crate) fn sample(n: u32) -> Interaction {
         response: RecordedResponse {
             status: 200,
             headers: vec![("content-type".into(), "text/xml".into())],
-            body: "<A>\n  ...\n</A>\n".into(),
+            body: "<GetCallerIdentityResponse>\n  ...\n</GetCallerIdentityResponse>\n".into(),
         },
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Cassette, FORMAT, Interaction};
+use super::model::{Cassette, FORMAT, Interaction, check_format};
 use super::store::CassetteStore;
 use super::store::RecordMode;
 
@@ -108,7 +108,10 @@ impl CassetteStore for SledStore {
     fn load(&self) -> Result<Option<Cassette>, String> {
         let committed = match (self.get::<String>("current")?, self.get::<Head>("head")?) {
             (Some(tree), Some(head)) => Some(Cassette {
-                format: head.format,
+                format: {
+                    check_format(head.format, &self.location())?;
+                    head.format
+                },
                 upstream: head.upstream,
                 redaction_key: head.redaction_key,
                 interactions: self.interactions(&tree)?,

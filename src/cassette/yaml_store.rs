@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Cassette, Interaction};
+use super::model::{Cassette, Interaction, check_format};
 use super::store::CassetteStore;
 use super::store::RecordMode;
 
@@ -69,6 +69,9 @@ impl YamlStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("cannot read {}: {e}", self.cassette.display())),
         };
+        if let Some(base) = &base {
+            check_format(base.format, &self.cassette.display().to_string())?;
+        }
         let journal = match fs::read_to_string(&self.journal) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(base),

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
 
 use super::matching::Matcher;
-use crate::cassette::{Cassette, Interaction, RecordedRequest};
+use crate::cassette::{Cassette, Interaction, RecordedRequest, looks_like_sts};
 use crate::timestamp::{iso8601_seconds, parse_rfc3339_ms};
 use crate::wire::answer::CompleteResponse;
 
@@ -80,6 +80,8 @@ impl Loaded {
         let mut handed_out = HashSet::new();
         let mut prepared = Vec::with_capacity(cassette.interactions.len());
         for (index, interaction) in cassette.interactions.iter_mut().enumerate() {
+            looks_like_sts(interaction)
+                .map_err(|why| format!("{location}: interaction {index}: {why}"))?;
             let recorded_at = parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
                 format!("{location}: interaction {index}: recorded_at is not an RFC 3339 time")
             })? / 1000;
@@ -349,8 +351,9 @@ mod tests {
         let mut first = sample(0);
         let mut second = sample(1);
         second.request.parameters = first.request.parameters.clone();
-        first.response.body = "<A>first</A>".into();
-        second.response.body = "<A>second</A>".into();
+        first.response.body = "<GetCallerIdentityResponse>first</GetCallerIdentityResponse>".into();
+        second.response.body =
+            "<GetCallerIdentityResponse>second</GetCallerIdentityResponse>".into();
         let cassette = Cassette {
             format: FORMAT,
             upstream: "u".into(),
@@ -365,10 +368,19 @@ mod tests {
             Lookup::Exhausted(n) => format!("exhausted {n}"),
             Lookup::Miss => "miss".into(),
         };
-        assert_eq!(body(loaded.lookup(&key, true)), "<A>first</A>");
-        assert_eq!(body(loaded.lookup(&key, true)), "<A>second</A>");
+        assert_eq!(
+            body(loaded.lookup(&key, true)),
+            "<GetCallerIdentityResponse>first</GetCallerIdentityResponse>"
+        );
+        assert_eq!(
+            body(loaded.lookup(&key, true)),
+            "<GetCallerIdentityResponse>second</GetCallerIdentityResponse>"
+        );
         assert_eq!(body(loaded.lookup(&key, true)), "exhausted 2");
-        assert_eq!(body(loaded.lookup(&key, false)), "<A>second</A>");
+        assert_eq!(
+            body(loaded.lookup(&key, false)),
+            "<GetCallerIdentityResponse>second</GetCallerIdentityResponse>"
+        );
         assert_eq!(body(loaded.lookup("nope", false)), "miss");
         let unused: Vec<usize> = loaded.unused().map(|(i, _)| i).collect();
         assert_eq!(unused, [2]);

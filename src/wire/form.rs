@@ -96,6 +96,22 @@ impl Params {
         params.extend_from_urlencoded(input);
         params
     }
+
+    /// Parameters already decoded (a cassette's), in order.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Params {
+        let mut params = Params::default();
+        for (name, value) in pairs {
+            let start = params.text.len();
+            params.text.push_str(&name);
+            let name = start..params.text.len();
+            params.text.push_str(&value);
+            let value = name.end..params.text.len();
+            params.classes |= name_class(&params.text.as_bytes()[name.clone()]);
+            params.entries.push(Entry { name, value });
+        }
+        params.build_index();
+        params
+    }
 }
 
 /// `push_decoded` for a part already known to be UTF-8.

@@ -4,6 +4,7 @@
 mod admin;
 mod authorization_message;
 mod binary;
+mod cassette_tools;
 mod connection;
 mod delegated;
 mod determinism;

@@ -1,0 +1,85 @@
+//! Whether a recorded answer is what STS answers: the operation's `{Action}Response` (or an
+//! `ErrorResponse`) in XML, or a JSON object. `looks_like_sts` is the cheap check replay makes on
+//! every interaction at load; `parses_as_sts` the full one `cassette verify` makes.
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use super::model::Interaction;
+
+/// The root element an answer of `action` with `status` has.
+fn expected_root(action: &str, status: u16) -> String {
+    if status < 300 {
+        format!("{action}Response")
+    } else {
+        "ErrorResponse".to_owned()
+    }
+}
+
+/// Its first and last bytes are an STS answer's: `<ROOT` ... `</ROOT>`, or `{` ... `}`.
+pub fn looks_like_sts(interaction: &Interaction) -> Result<(), String> {
+    let body = interaction.response.body.trim();
+    if interaction.request.format == "json" {
+        return if body.starts_with('{') && body.ends_with('}') {
+            Ok(())
+        } else {
+            Err("its body is not a JSON object".to_owned())
+        };
+    }
+    let root = expected_root(&interaction.request.action, interaction.response.status);
+    let opens = body
+        .strip_prefix('<')
+        .and_then(|b| b.strip_prefix(root.as_str()))
+        .is_some_and(|b| b.starts_with([' ', '>', '\n', '\t', '\r']));
+    if opens && body.ends_with(&format!("</{root}>")) {
+        Ok(())
+    } else {
+        Err(format!("its body is not STS XML (an <{root}> document)"))
+    }
+}
+
+/// Parses as the operation's answer: well-formed XML whose root is the expected element, or JSON.
+pub fn parses_as_sts(interaction: &Interaction) -> Result<(), String> {
+    looks_like_sts(interaction)?;
+    let body = &interaction.response.body;
+    if interaction.request.format == "json" {
+        return serde_json::from_str::<serde_json::Value>(body)
+            .map(|_| ())
+            .map_err(|e| format!("its body is not JSON: {e}"));
+    }
+    let mut reader = Reader::from_str(body);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) if depth == 0 => return Ok(()),
+            Ok(Event::Eof) => return Err("its body ends inside an element".to_owned()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("its body is not well-formed XML: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cassette::model::sample;
+
+    #[test]
+    fn an_answer_is_the_operations_document() {
+        let mut i = sample(0);
+        i.response.body =
+            "<GetCallerIdentityResponse xmlns=\"x\">\n  <A>1</A>\n</GetCallerIdentityResponse>\n"
+                .into();
+        parses_as_sts(&i).unwrap();
+        i.response.body = "<html>nope</html>".into();
+        assert!(looks_like_sts(&i).unwrap_err().contains("not STS XML"));
+        i.response.body = "<GetCallerIdentityResponse><A></GetCallerIdentityResponse>".into();
+        assert!(looks_like_sts(&i).is_ok());
+        assert!(parses_as_sts(&i).unwrap_err().contains("not well-formed"));
+        i.response.status = 403;
+        i.response.body = "<ErrorResponse><Error/></ErrorResponse>".into();
+        parses_as_sts(&i).unwrap();
+    }
+}

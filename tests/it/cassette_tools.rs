@@ -1,0 +1,323 @@
+//! The committed example cassette (`cassettes/example.yaml`, recorded from a local upstream by
+//! `cassettes/record-examples.sh`) replayed from YAML and from sled; `parlel-sts cassette
+//! list/show/verify/drift/prune` through the binary; bad cassettes refused at start-up with the
+//! file and the problem.
+
+use std::path::{Path, PathBuf};
+
+use parlel_sts::Server;
+use parlel_sts::cassette::{Cassette, YamlStore};
+use parlel_sts::config::{OnMiss, Store};
+use parlel_sts::mode::Mode;
+
+use crate::record_support::cassettes;
+use crate::support::{BIN, Process, client_at, failure, session_client};
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/example.yaml");
+
+/// The binary's exit code and stdout for `parlel-sts cassette ARGS`.
+fn cassette(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(BIN)
+        .arg("cassette")
+        .args(args)
+        .env_remove("PARLEL_STS_CASSETTES")
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A copy of the example cassette in a directory of its own.
+fn example_copy(test: &str) -> PathBuf {
+    let dir = cassettes(test);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(EXAMPLE, dir.join("example.yaml")).unwrap();
+    dir
+}
+
+async fn replay_example(dir: &Path, store: Store) -> Result<Server, String> {
+    let mut config = crate::support::test_config();
+    config.server.mode = Mode::Replay;
+    config.replay.on_miss = OnMiss::Error;
+    config.cassettes.dir = dir.to_owned();
+    config.cassettes.name = "example".into();
+    config.cassettes.store = store;
+    Server::start(&config).await.map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn the_committed_example_replays_from_yaml_and_from_sled() {
+    let example: Cassette =
+        serde_yaml::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
+    let recorded_key = {
+        let body = &example.interactions[1].response.body;
+        let start = body.find("<AccessKeyId>").unwrap() + "<AccessKeyId>".len();
+        body[start..start + 20].to_owned()
+    };
+    let dir = cassettes("example-sled");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sled = dir.join("example.sled");
+    let (code, _, err) = cassette(&["convert", EXAMPLE, sled.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let yaml_dir = Path::new(EXAMPLE).parent().unwrap();
+    for (dir, store) in [(yaml_dir, Store::Yaml), (dir.as_path(), Store::Sled)] {
+        let replay = replay_example(dir, store).await.expect("replays");
+        let sts = client_at(
+            &replay.endpoint(),
+            aws_sdk_sts::config::Credentials::new("AKIAQAAAAAAAANYKEY12", "x", None, None, "ci"),
+        );
+        let me = sts.get_caller_identity().send().await.expect("GCI");
+        assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
+        let role = sts
+            .assume_role()
+            .role_arn("arn:aws:iam::123456789012:role/example")
+            .role_session_name("example")
+            .send()
+            .await
+            .expect("AssumeRole");
+        let credentials = role.credentials().unwrap();
+        assert_eq!(credentials.access_key_id(), recorded_key, "{store:?}");
+        let as_role = session_client(&replay, credentials);
+        let me = as_role
+            .get_caller_identity()
+            .send()
+            .await
+            .expect("as the role");
+        assert_eq!(
+            me.arn(),
+            Some("arn:aws:sts::123456789012:assumed-role/example/example")
+        );
+        let (status, code, _) = failure(as_role.get_session_token().send()).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (403, "AccessDenied"),
+            "the recorded error"
+        );
+        let report = replay.replay_report().unwrap();
+        assert_eq!(report.misses, 0, "{store:?}: {}", report.json);
+        replay.shutdown().await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn list_show_verify_and_drift_read_cassettes_and_find_what_is_wrong() {
+    let dir = example_copy("tools");
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = cassette(&["list", "--cassettes", d]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("example") && out.contains("yaml") && out.contains("127.0.0.1"),
+        "{out}"
+    );
+    let (code, out, _) = cassette(&["show", "example", "--cassettes", d, "--json"]);
+    assert_eq!(code, Some(0));
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let actions: Vec<&str> = shown["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "GetCallerIdentity",
+            "AssumeRole",
+            "GetCallerIdentity",
+            "GetSessionToken",
+            "GetSessionToken"
+        ]
+    );
+    let (code, out, _) = cassette(&["show", "example", "--cassettes", d]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("RoleSessionName=example"), "{out}");
+    let (code, out, _) = cassette(&["verify", "example", "--cassettes", d]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ok, format 1, 5 interaction(s)"), "{out}");
+    let (code, out, _) = cassette(&["drift", "example", "--cassettes", d]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the fake answers as the local upstream did: {out}"
+    );
+
+    // A body that is not STS XML, and a real-looking key: verify names both.
+    let path = dir.join("example.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = text.replacen(
+        "<GetCallerIdentityResponse xmlns",
+        "<html><GetCallerIdentityResponse xmlns",
+        1,
+    );
+    std::fs::write(dir.join("broken.yaml"), &broken).unwrap();
+    let (code, out, _) = cassette(&["verify", "broken", "--cassettes", d]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("broken.yaml: interaction 0: its body is not STS XML"),
+        "{out}"
+    );
+    std::fs::write(
+        dir.join("leaky.yaml"),
+        text.replacen("user/recorder", "user/AKIAQAAAAAAAREAL2KEY", 1),
+    )
+    .unwrap();
+    let (code, out, _) = cassette(&["verify", "leaky", "--cassettes", d]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("leaky.yaml: interaction 0:"), "{out}");
+
+    // Drift: element order and a value's format, field by field.
+    let arn = "          <Arn>arn:aws:iam::123456789012:user/recorder</Arn>\n";
+    let drifted = text
+        .replacen(arn, "", 1)
+        .replacen("</UserId>\n", &format!("</UserId>\n{arn}"), 1)
+        .replacen(
+            "<Account>123456789012</Account>",
+            "<Account>one-two-three</Account>",
+            1,
+        );
+    assert_ne!(drifted, text);
+    std::fs::write(dir.join("drifted.yaml"), drifted).unwrap();
+    let (code, out, _) = cassette(&["drift", "drifted", "--cassettes", d]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("interaction 0 (GetCallerIdentity): /GetCallerIdentityResponse/GetCallerIdentityResult: element order recorded UserId,Arn,Account, fake Arn,UserId,Account"),
+        "{out}"
+    );
+    assert!(
+        out.contains("/GetCallerIdentityResult/Account: recorded text, fake an account id"),
+        "{out}"
+    );
+    assert!(out.contains("1 of 5 interaction(s) differ"), "{out}");
+    let (code, _, err) = cassette(&["show", "nope", "--cassettes", d]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("nope.yaml: no cassette there"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn prune_drops_what_a_replay_report_found_unused() {
+    let dir = example_copy("prune");
+    let d = dir.to_str().unwrap();
+    let replay = Process::start(
+        &[
+            "--mode",
+            "replay",
+            "--cassettes",
+            d,
+            "--cassette",
+            "example",
+            "--log-level",
+            "warn",
+        ],
+        &[],
+    )
+    .await;
+    let sts = crate::record_support::developer(&replay.endpoint);
+    sts.get_caller_identity().send().await.expect("a hit");
+    let report = reqwest_get(&format!("{}/_parlel/replay", replay.endpoint)).await;
+    let _ = replay.stop().await;
+    let report_path = dir.join("report.json");
+    std::fs::write(&report_path, &report).unwrap();
+    let (code, out, err) = cassette(&[
+        "prune",
+        "example",
+        "--cassettes",
+        d,
+        "--unused-since",
+        report_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("4 unused interaction(s) dropped, 1 kept"),
+        "{out}"
+    );
+    let kept = YamlStore::new(&dir, "example").load().unwrap().unwrap();
+    assert_eq!(kept.interactions.len(), 1);
+    assert_eq!(kept.interactions[0].request.action, "GetCallerIdentity");
+    // The report no longer fits the cassette: refused.
+    let (code, _, err) = cassette(&[
+        "prune",
+        "example",
+        "--cassettes",
+        d,
+        "--unused-since",
+        report_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("the cassette changed since"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A GET of `url`'s body (plain HTTP/1.1 on loopback).
+async fn reqwest_get(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (addr, path) = rest.split_once('/').unwrap();
+    crate::support::raw_at(addr, &format!("GET /{path} HTTP/1.1"), "")
+        .await
+        .body
+}
+
+#[tokio::test]
+async fn bad_cassettes_are_refused_with_the_file_and_the_problem() {
+    let dir = example_copy("bad");
+    let text = std::fs::read_to_string(dir.join("example.yaml")).unwrap();
+    let cases = [
+        (text[..text.len() / 2].to_owned(), "example.yaml"),
+        (
+            text.replacen("format: 1", "format: 2", 1),
+            "cassette format 2, but this parlel-sts reads format 1",
+        ),
+        (
+            text.replacen("<GetCallerIdentityResponse xmlns", "<Nonsense xmlns", 1)
+                .replacen("</GetCallerIdentityResponse>", "</Nonsense>", 1),
+            "interaction 0: its body is not STS XML",
+        ),
+    ];
+    for (content, needle) in cases {
+        std::fs::write(dir.join("example.yaml"), &content).unwrap();
+        let why = replay_example(&dir, Store::Yaml)
+            .await
+            .err()
+            .expect("refused");
+        assert!(
+            why.contains("example.yaml") && why.contains(needle),
+            "{needle}: {why}"
+        );
+    }
+    // A sled store another process holds.
+    std::fs::write(dir.join("example.yaml"), &text).unwrap();
+    let sled = dir.join("example.sled");
+    let (code, _, err) = cassette(&[
+        "convert",
+        dir.join("example.yaml").to_str().unwrap(),
+        sled.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    // A recorder holds its sled store for its whole run.
+    let holder = crate::record_support::recorder_process(
+        "http://127.0.0.1:9",
+        &dir,
+        &["--store", "sled", "--cassette", "example"],
+        &[],
+    )
+    .await;
+    let why = replay_example(&dir, Store::Sled)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        why.contains("example.sled") && why.contains("open in another process"),
+        "{why}"
+    );
+    let _ = holder.stop().await;
+    replay_example(&dir, Store::Sled)
+        .await
+        .expect("free again")
+        .shutdown()
+        .await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
