@@ -16,6 +16,7 @@ mod scan;
 mod sled_store;
 mod store;
 mod writer;
+mod yaml_bulk;
 mod yaml_store;
 
 pub use body::{looks_like_sts, parses_as_sts};

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::model::{Cassette, Interaction, check_format};
 use super::store::CassetteStore;
 use super::store::RecordMode;
+use super::yaml_bulk;
 
 /// The journal's first document: what the run was.
 #[derive(Debug, Serialize, Deserialize)]
@@ -62,10 +63,11 @@ impl YamlStore {
     /// `None` when neither exists.
     pub fn load(&self) -> Result<Option<Cassette>, String> {
         let base = match fs::read_to_string(&self.cassette) {
-            Ok(text) => Some(
-                serde_yaml::from_str::<Cassette>(&text)
+            Ok(text) => Some(match yaml_bulk::parse(&text) {
+                Some(cassette) => cassette,
+                None => serde_yaml::from_str::<Cassette>(&text)
                     .map_err(|e| format!("{}: {e}", self.cassette.display()))?,
-            ),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(format!("cannot read {}: {e}", self.cassette.display())),
         };

@@ -34,6 +34,50 @@ struct Prepared {
     body: Bytes,
 }
 
+/// One interaction made ready: its key, its answer, the access keys it handed out.
+struct Ready {
+    key: String,
+    prepared: Prepared,
+    handed_out: Vec<String>,
+}
+
+/// Interaction `index` made ready (its body moved out of it).
+fn prepare(
+    index: usize,
+    interaction: &mut Interaction,
+    matcher: &Matcher,
+    location: &str,
+) -> Result<Ready, String> {
+    looks_like_sts(interaction).map_err(|why| format!("{location}: interaction {index}: {why}"))?;
+    let recorded_at = parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
+        format!("{location}: interaction {index}: recorded_at is not an RFC 3339 time")
+    })? / 1000;
+    let response = &interaction.response;
+    let mut headers = Vec::with_capacity(response.headers.len());
+    for (name, value) in &response.headers {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .ok()
+            .zip(HeaderValue::from_str(value).ok())
+            .ok_or_else(|| {
+                format!("{location}: interaction {index}: the header {name:?} is not HTTP")
+            })?;
+        headers.push(header);
+    }
+    let status = response.status;
+    let body = std::mem::take(&mut interaction.response.body);
+    Ok(Ready {
+        key: matcher.key(&interaction.request),
+        handed_out: element_texts(&body, "AccessKeyId"),
+        prepared: Prepared {
+            recorded_at,
+            status,
+            headers,
+            // Kept once: the interaction keeps its request (misses are told from it).
+            body: Bytes::from(body),
+        },
+    })
+}
+
 /// A miss, as the report keeps it.
 #[derive(Debug, Clone)]
 pub struct Miss {
@@ -76,44 +120,55 @@ impl Loaded {
         mut cassette: Cassette,
         matcher: &Matcher,
     ) -> Result<Loaded, String> {
+        // Each interaction is made ready on its own, spread over the machine's threads (a
+        // cassette of 100,000 interactions is read at start-up); then grouped by key, in order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let per_thread = cassette.interactions.len().div_ceil(threads).max(1);
+        let location_ref = &location;
+        let parts: Vec<Result<Vec<Ready>, String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = cassette
+                .interactions
+                .chunks_mut(per_thread)
+                .enumerate()
+                .map(|(n, chunk)| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter_mut()
+                            .enumerate()
+                            .map(|(i, interaction)| {
+                                prepare(n * per_thread + i, interaction, matcher, location_ref)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a loading thread failed".to_owned()))
+                })
+                .collect()
+        });
         let mut by_key: HashMap<String, Sequence> = HashMap::new();
         let mut handed_out = HashSet::new();
         let mut prepared = Vec::with_capacity(cassette.interactions.len());
-        for (index, interaction) in cassette.interactions.iter_mut().enumerate() {
-            looks_like_sts(interaction)
-                .map_err(|why| format!("{location}: interaction {index}: {why}"))?;
-            let recorded_at = parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
-                format!("{location}: interaction {index}: recorded_at is not an RFC 3339 time")
-            })? / 1000;
-            let response = &interaction.response;
-            let mut headers = Vec::with_capacity(response.headers.len());
-            for (name, value) in &response.headers {
-                let header = HeaderName::from_bytes(name.as_bytes())
-                    .ok()
-                    .zip(HeaderValue::from_str(value).ok())
-                    .ok_or_else(|| {
-                        format!("{location}: interaction {index}: the header {name:?} is not HTTP")
-                    })?;
-                headers.push(header);
+        for part in parts {
+            for ready in part? {
+                let index = prepared.len();
+                prepared.push(ready.prepared);
+                handed_out.extend(ready.handed_out);
+                by_key
+                    .entry(ready.key)
+                    .or_insert_with(|| Sequence {
+                        interactions: Vec::new(),
+                        next: AtomicUsize::new(0),
+                    })
+                    .interactions
+                    .push(index);
             }
-            let status = response.status;
-            let body = std::mem::take(&mut interaction.response.body);
-            handed_out.extend(element_texts(&body, "AccessKeyId"));
-            prepared.push(Prepared {
-                recorded_at,
-                status,
-                headers,
-                // Kept once: the interaction keeps its request (misses are told from it).
-                body: Bytes::from(body),
-            });
-            by_key
-                .entry(matcher.key(&interaction.request))
-                .or_insert_with(|| Sequence {
-                    interactions: Vec::new(),
-                    next: AtomicUsize::new(0),
-                })
-                .interactions
-                .push(index);
         }
         let used = (0..prepared.len())
             .map(|_| AtomicBool::new(false))

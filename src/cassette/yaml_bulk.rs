@@ -1,0 +1,146 @@
+//! Reading a large YAML cassette fast: the layout this store writes (the head, then
+//! `interactions:` with one `- request:` item per interaction at column 0, each ending with its
+//! `body: |` block) is split into items, the block scalars are taken out by hand (a literal block
+//! is its lines with the indentation removed, nothing to unescape), and the rest of each item is
+//! read by serde_yaml, the items spread over the machine's threads. Anything else (a hand-edited
+//! file, another style of body) gives `None`, and the caller reads the whole file with serde_yaml,
+//! whose errors say where the problem is.
+
+use serde::Deserialize;
+
+use super::model::{Cassette, Interaction};
+
+/// Below this many bytes the whole file goes to serde_yaml: splitting gains nothing.
+const BULK_ABOVE: usize = 256 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Head {
+    format: u32,
+    upstream: String,
+    redaction_key: String,
+}
+
+/// The key of a body block in this store's layout, and the indentation of its lines.
+const BODY_KEY: &str = "\n    body: |\n";
+const BODY_INDENT: &str = "      ";
+
+pub fn parse(text: &str) -> Option<Cassette> {
+    if text.len() < BULK_ABOVE {
+        return None;
+    }
+    let at = text.find("\ninteractions:\n")?;
+    let head: Head = serde_yaml::from_str(&text[..at]).ok()?;
+    let list = &text[at + "\ninteractions:\n".len()..];
+    let mut starts: Vec<usize> = Vec::new();
+    if !list.starts_with("- ") {
+        return None;
+    }
+    starts.push(0);
+    starts.extend(memchr::memmem::find_iter(list.as_bytes(), "\n- ").map(|i| i + 1));
+    starts.push(list.len());
+    let items: Vec<&str> = starts.windows(2).map(|w| &list[w[0]..w[1]]).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let per_thread = items.len().div_ceil(threads).max(1);
+    let parts: Vec<Option<Vec<Interaction>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || batches(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    let mut interactions = Vec::with_capacity(items.len());
+    for part in parts {
+        interactions.extend(part?);
+    }
+    Some(Cassette {
+        format: head.format,
+        upstream: head.upstream,
+        redaction_key: head.redaction_key,
+        interactions,
+    })
+}
+
+/// Items read by serde_yaml a batch at a time (one sequence of `BATCH` items: the parser's set-up
+/// is paid once per batch), their bodies by hand.
+fn batches(items: &[&str]) -> Option<Vec<Interaction>> {
+    const BATCH: usize = 256;
+    let mut out = Vec::with_capacity(items.len());
+    for batch in items.chunks(BATCH) {
+        let mut rest = String::new();
+        let mut bodies = Vec::with_capacity(batch.len());
+        for item in batch {
+            let (head, body) = split_body(item)?;
+            rest.push_str(head);
+            rest.push_str("\n    body: ''\n");
+            bodies.push(body);
+        }
+        let parsed: Vec<Interaction> = serde_yaml::from_str(&rest).ok()?;
+        if parsed.len() != bodies.len() {
+            return None;
+        }
+        for (mut interaction, body) in parsed.into_iter().zip(bodies) {
+            interaction.response.body = body;
+            out.push(interaction);
+        }
+    }
+    Some(out)
+}
+
+/// An item without its body block, and the block's text.
+fn split_body(item: &str) -> Option<(&str, String)> {
+    let at = item.find(BODY_KEY)?;
+    let block = &item[at + BODY_KEY.len()..];
+    let mut body = String::with_capacity(block.len());
+    for line in block.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            body.push('\n');
+            continue;
+        }
+        // A less indented line would be another key after the body: not this layout.
+        body.push_str(line.strip_prefix(BODY_INDENT)?);
+    }
+    // `|` keeps one final line break and drops trailing blank lines.
+    let kept = body.trim_end_matches('\n').len();
+    if kept == 0 {
+        return None;
+    }
+    body.truncate(kept);
+    body.push('\n');
+    Some((&item[..at], body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cassette::model::sample;
+
+    #[test]
+    fn reads_what_serde_yaml_reads_from_this_layout() {
+        let mut cassette = Cassette {
+            format: 1,
+            upstream: "sts.amazonaws.com".into(),
+            redaction_key: "k".into(),
+            interactions: (0..400).map(sample).collect(),
+        };
+        cassette.interactions[3].response.body =
+            "<GetCallerIdentityResponse>\n\n  <A>x: - y</A>\n</GetCallerIdentityResponse>\n".into();
+        let text = serde_yaml::to_string(&cassette).unwrap();
+        let padded = format!("{text}{}", "");
+        let mut big = cassette.clone();
+        while serde_yaml::to_string(&big).unwrap().len() < BULK_ABOVE {
+            big.interactions.extend(cassette.interactions.clone());
+        }
+        let text_big = serde_yaml::to_string(&big).unwrap();
+        assert_eq!(parse(&text_big), Some(big), "the bulk reading");
+        assert_eq!(parse(&padded), None, "small files go to serde_yaml");
+        // Another body style: not this layout.
+        let quoted = text_big.replacen(BODY_KEY, "\n    body: \"x\"\n    other: |\n", 1);
+        assert_eq!(parse(&quoted), None);
+    }
+}
