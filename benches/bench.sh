@@ -31,6 +31,12 @@ TARGET_RATIO_GetCallerIdentity="0.8"
 TARGET_RATIO_AssumeRole="0.6"
 TARGET_RATIO_INFO_LOG="0.9"
 TARGET_RATIO_STRICT="0.7"
+TARGET_RATIO_REPLAY="0.9"
+# Replay load: a cassette of REPLAY_BIG interactions.
+REPLAY_BIG="${BENCH_REPLAY_BIG:-100000}"
+TARGET_YAML_LOAD_MS=1000
+TARGET_SLED_OPEN_MS=100
+TARGET_REPLAY_RSS_FACTOR=3
 # Strict mode replays one really signed GetCallerIdentity, its date the server's pinned clock.
 STRICT_AMZ_DATE="$(date -u +%Y%m%dT%H%M%SZ)"
 STRICT_CLOCK="$(date -u -d "${STRICT_AMZ_DATE:0:8} ${STRICT_AMZ_DATE:9:2}:${STRICT_AMZ_DATE:11:2}:${STRICT_AMZ_DATE:13:2}" +%Y-%m-%dT%H:%M:%SZ)"
@@ -99,6 +105,11 @@ start_server() {
             (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level warn \
                 --auth strict --clock "$STRICT_CLOCK" >"$WORK/$name.out" 2>"$WORK/$name.err") &
             ;;
+        parlel-replay)
+            (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level warn \
+                --mode replay --cassettes "$WORK/cassettes" --cassette bench \
+                >"$WORK/$name.out" 2>"$WORK/$name.err") &
+            ;;
         parlel-info)
             (cd "$ROOT" && exec "${PIN_SERVER[@]}" "$PARLEL" --listen "127.0.0.1:$port" --log-level info \
                 >"$WORK/$name.out" 2>"$WORK/$name.err") &
@@ -161,6 +172,31 @@ run_wrk GetCallerIdentity 1 1 "$port" "$WORK/sanity.txt" strict
     die "parlel-sts --auth strict refuses the signed request of benches/sign.py"
 stop_server
 
+# --- the replay cassette: bench.sts.lua's two requests, recorded from a local upstream -----------
+log "recording the replay cassette from a local upstream"
+up_port=$(free_port)
+rec_port=$(free_port)
+printf 'AWS_ACCESS_KEY_ID=AKIAQAAAAAAAEXAMPLE1\nAWS_SECRET_ACCESS_KEY=benchSecretbenchSecretbenchSecretbench12\n' >"$WORK/prod.env"
+"$PARLEL" --listen "127.0.0.1:$up_port" --log-level warn >"$WORK/up.out" 2>&1 &
+UP_PID=$!
+CI= "$PARLEL" --mode record --upstream "http://127.0.0.1:$up_port" --prod-env "$WORK/prod.env" \
+    --cassettes "$WORK/cassettes" --cassette bench --listen "127.0.0.1:$rec_port" --log-level warn \
+    >"$WORK/rec.out" 2>&1 &
+REC_PID=$!
+for i in $(seq 1 500); do
+    curl -fs -o /dev/null "http://127.0.0.1:$rec_port/_parlel/health" && break
+    sleep 0.01
+done
+for body in "Action=GetCallerIdentity&Version=2011-06-15" \
+    "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fbench&RoleSessionName=bench"; do
+    curl -fs -o /dev/null -XPOST "http://127.0.0.1:$rec_port/" -H 'Content-Type: application/x-www-form-urlencoded' \
+        -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc' \
+        -d "$body" || die "recording the replay cassette failed"
+done
+kill -INT "$REC_PID"; wait "$REC_PID" 2>/dev/null || true
+kill "$UP_PID"; wait "$UP_PID" 2>/dev/null || true
+[ -s "$WORK/cassettes/bench.yaml" ] || die "no replay cassette was written"
+
 # --- throughput and latency ----------------------------------------------------------------------
 # median_round TARGET OP C: the result file of TARGET's median round (by req/s).
 median_round() {
@@ -181,7 +217,7 @@ RSS_LINE=""
 for op in "${OPERATIONS[@]}"; do
     for c in "${CONCURRENCIES[@]}"; do
         targets=(ceiling parlel)
-        [ "$c" = 32 ] && targets+=(parlel-info)
+        [ "$c" = 32 ] && targets+=(parlel-info parlel-replay)
         [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ] && targets+=(parlel-strict)
         for r in $(seq 1 "$ROUNDS"); do
             for target in "${targets[@]}"; do
@@ -230,6 +266,14 @@ for op in "${OPERATIONS[@]}"; do
             ROWS+=("| $op, \`--log-level info\` vs warn | $c | $(printf '%.0f' "$irps") | $(printf '%.0f' "$prps") (warn) | ${iratio}x (≥ ${TARGET_RATIO_INFO_LOG}x: $(verdict "$iok")) | $(fmt_us "$(field "$fi_" p50_us)") | $(fmt_us "$ip99") | $(fmt_us "$p99") (warn) |")
             SPREADS+=("$op c=$c at info: $(spread parlel-info "$op" "$c")")
         fi
+        if [ "$c" = 32 ]; then
+            fr=$(median_round parlel-replay "$op" "$c")
+            rrps=$(field "$fr" rps)
+            rratio=$(awk -v a="$rrps" -v b="$prps" 'BEGIN { printf "%.2f", a / b }')
+            rok=$(awk -v r="$rratio" -v t="$TARGET_RATIO_REPLAY" 'BEGIN { print (r >= t) ? 1 : 0 }')
+            ROWS+=("| $op, \`--mode replay\` (a hit) vs the fake | $c | $(printf '%.0f' "$rrps") | $(printf '%.0f' "$prps") (fake) | ${rratio}x (≥ ${TARGET_RATIO_REPLAY}x: $(verdict "$rok")) | $(fmt_us "$(field "$fr" p50_us)") | $(fmt_us "$(field "$fr" p99_us)") | $(fmt_us "$p99") (fake) |")
+            SPREADS+=("$op c=$c replay: $(spread parlel-replay "$op" "$c")")
+        fi
         if [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ]; then
             fs=$(median_round parlel-strict "$op" "$c")
             srps=$(field "$fs" rps)
@@ -253,6 +297,46 @@ cold_ms=$(sed -n 's/^median_ms=//p' "$WORK/cold.txt")
 cold_samples=$(sed -n 's/^samples_ms=//p' "$WORK/cold.txt")
 cold_ok=$(awk -v m="$cold_ms" -v t="$TARGET_COLD_MS" 'BEGIN { print (m < t) ? 1 : 0 }')
 
+# --- replay load: a large cassette from YAML and from sled ---------------------------------------
+log "replay load: $REPLAY_BIG interactions"
+mkdir -p "$WORK/big"
+python3 "$BENCHES/big_cassette.py" "$REPLAY_BIG" "$WORK/big/big.yaml"
+yaml_kib=$(( $(stat -c %s "$WORK/big/big.yaml") / 1024 ))
+"$PARLEL" cassette convert "$WORK/big/big.yaml" "$WORK/big/big.sled" >/dev/null
+# load_ms STORE: median ready time (spawn -> health 200) and the largest VmHWM of 3 starts.
+load_ms() {
+    python3 - "$PARLEL" "$1" "$WORK/big" <<'PY'
+import socket, statistics, subprocess, sys, time, urllib.request
+parlel, store, cassettes = sys.argv[1:]
+times, hwms = [], []
+for _ in range(3):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    t0 = time.perf_counter()
+    p = subprocess.Popen([parlel, "--listen", f"127.0.0.1:{port}", "--log-level", "warn", "--mode", "replay",
+                          "--store", store, "--cassettes", cassettes, "--cassette", "big"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_parlel/health", timeout=1).read()
+            break
+        except Exception:
+            if p.poll() is not None:
+                sys.exit("replay exited")
+            time.sleep(0.002)
+    times.append((time.perf_counter() - t0) * 1000)
+    hwms.append(int([l for l in open(f"/proc/{p.pid}/status") if l.startswith("VmHWM")][0].split()[1]))
+    p.kill(); p.wait()
+print(f"{statistics.median(times):.0f} {max(hwms)}")
+PY
+}
+read -r yaml_ms yaml_hwm <<<"$(load_ms yaml)"
+read -r sled_ms sled_hwm <<<"$(load_ms sled)"
+yaml_factor=$(awk -v h="$yaml_hwm" -v y="$yaml_kib" 'BEGIN { printf "%.1f", h / y }')
+yaml_ok=$(( yaml_ms < TARGET_YAML_LOAD_MS ? 1 : 0 ))
+sled_ok=$(( sled_ms < TARGET_SLED_OPEN_MS ? 1 : 0 ))
+rss_ok=$(awk -v f="$yaml_factor" -v t="$TARGET_REPLAY_RSS_FACTOR" 'BEGIN { print (f < t) ? 1 : 0 }')
+LOAD_LINE="$REPLAY_BIG interactions ($(awk -v k="$yaml_kib" 'BEGIN { printf "%.0f MiB", k / 1024 }') of YAML), spawn -> first 200 from health, median of 3: YAML **${yaml_ms} ms** (< ${TARGET_YAML_LOAD_MS} ms: $(verdict $yaml_ok)), sled **${sled_ms} ms** (< ${TARGET_SLED_OPEN_MS} ms: $(verdict $sled_ok)); peak RSS from YAML $(awk -v k="$yaml_hwm" 'BEGIN { printf "%.0f MiB", k / 1024 }') = **${yaml_factor}x** the file (< ${TARGET_REPLAY_RSS_FACTOR}x: $(verdict $rss_ok)), from sled $(awk -v k="$sled_hwm" 'BEGIN { printf "%.0f MiB", k / 1024 }')"
+
 # --- report --------------------------------------------------------------------------------------
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -261,7 +345,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     echo "# parlel-sts benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r). Commit $commit$dirty."
-    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (ceiling, then parlel-sts at \`--log-level warn\`, then at c=32 at \`--log-level info\` with stderr to a file), each server's median round shown."
+    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (ceiling, then parlel-sts at \`--log-level warn\`, then at c=32 at \`--log-level info\` with stderr to a file, in replay mode answering from a cassette of the same two requests recorded from a local upstream, and GetCallerIdentity in strict mode), each server's median round shown."
     echo "Ceiling: \`examples/ceiling.rs\`, bare hyper 1.x answering a fixed 419-byte XML body, same request scripts (\`benches/sts.lua\`)."
     echo
     echo "| operation | conc. | parlel req/s | ceiling req/s | ratio (target) | parlel p50 | parlel p99 | ceiling p99 |"
@@ -270,6 +354,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     echo
     echo "- Cold start (spawn -> first 200 from \`GET /_parlel/health\`), median of $COLD_RUNS: **${cold_ms} ms** (< ${TARGET_COLD_MS} ms: $(verdict "$cold_ok")); samples: ${cold_samples} ms"
     echo "- Peak RSS (VmHWM) of parlel-sts over the AssumeRole c=32 runs: **${RSS_LINE}**"
+    echo "- Replay load: ${LOAD_LINE}"
     echo "- Spread of req/s over the rounds: $(IFS=';'; echo "${SPREADS[*]}" | sed 's/;/; /g')"
 } >"$WORK/report.md"
 cp "$WORK/report.md" "$BENCHES/last-run.md"
