@@ -38,6 +38,22 @@ pub fn looks_like_sts(interaction: &Interaction) -> Result<(), String> {
     }
 }
 
+/// The texts of `<NAME>…</NAME>` in `body` (the access keys an answer hands out, for one).
+pub fn element_texts(body: &str, name: &str) -> Vec<String> {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(&close) else {
+            break;
+        };
+        out.push(after[..end].to_owned());
+        rest = &after[end + close.len()..];
+    }
+    out
+}
+
 /// Parses as the operation's answer: well-formed XML whose root is the expected element, or JSON.
 pub fn parses_as_sts(interaction: &Interaction) -> Result<(), String> {
     looks_like_sts(interaction)?;

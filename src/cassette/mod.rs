@@ -7,6 +7,7 @@ mod body;
 mod config;
 mod key;
 mod key_ids;
+mod matching;
 mod model;
 mod named;
 mod open;
@@ -19,10 +20,11 @@ mod writer;
 mod yaml_bulk;
 mod yaml_store;
 
-pub use body::{looks_like_sts, parses_as_sts};
+pub use body::{element_texts, looks_like_sts, parses_as_sts};
 pub use config::{CassetteConfig, Store};
 pub use key::recorded_request;
 pub use key_ids::is_fake_access_key_id;
+pub use matching::{MatchRuleConfig, Matcher, is_sdk_session_name};
 #[cfg(test)]
 pub(crate) use model::sample;
 pub use model::{
@@ -34,7 +36,7 @@ pub use open::{convert, open, open_path};
 pub use redact::{RealSession, Redacted, Redactor};
 pub use rewrite::{AccountsRule, RewriteRule, Rewriter};
 pub use scan::{Finding, scan, scan_files};
-pub use sled_store::SledStore;
+pub use sled_store::{SledIndex, SledStore};
 pub use store::{CassetteStore, RecordMode};
 pub use writer::Writer;
 pub use yaml_store::YamlStore;

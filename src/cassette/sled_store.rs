@@ -3,24 +3,146 @@
 //!
 //! Layout: the tree `meta` holds `current` (the name of the tree of the committed cassette),
 //! `run` (the tree of a recording in progress, with its mode) and the cassette's header; each
-//! interaction is a YAML document under a big-endian sequence number in its tree. A run writes
+//! interaction is a JSON document (YAML in stores of earlier builds, still read) under a
+//! big-endian sequence number in its tree. A run writes
 //! into a fresh tree, flushed before each answer; `commit` points `current` at it in one insert
 //! and drops the old tree, so a crash leaves the old cassette plus the run's tree, which `load`
 //! reads as the YAML store reads its journal.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::body::element_texts;
+use super::matching::Matcher;
 use super::model::{Cassette, FORMAT, Interaction, check_format};
 use super::store::CassetteStore;
 use super::store::RecordMode;
+
+/// An interaction as a value: JSON (what this build writes: it decodes ten times faster), or
+/// YAML (what earlier builds wrote).
+fn encode(interaction: &Interaction) -> Result<Vec<u8>, String> {
+    serde_json::to_vec(interaction).map_err(|e| e.to_string())
+}
+
+/// A tree's interactions, in order: the values read first, then decoded over the machine's
+/// threads (a cassette of 100,000 interactions is read at once).
+fn decode_all(tree: &sled::Tree) -> Result<Vec<Interaction>, String> {
+    let values: Vec<sled::IVec> = tree
+        .iter()
+        .values()
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let per_thread = values.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<Interaction>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = values
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|v| decode(v)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a decoding thread failed".to_owned()))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(values.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+fn decode(value: &[u8]) -> Result<Interaction, String> {
+    if value.first() == Some(&b'{') {
+        serde_json::from_slice(value).map_err(|e| e.to_string())
+    } else {
+        serde_yaml::from_slice(value).map_err(|e| e.to_string())
+    }
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Head {
     format: u32,
     upstream: String,
     redaction_key: String,
+    /// How many interactions the committed tree holds (stores of earlier builds: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    interactions: Option<u64>,
+    /// `INDEX_VERSION` of the committed tree's index, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    index: Option<u32>,
+}
+
+/// The version of the index a commit writes beside the interactions: the match keys of the
+/// default rules (`Matcher::default()`) and the access keys handed out. A build whose default
+/// rules differ must change it, so an old index is not trusted.
+const INDEX_VERSION: u32 = 1;
+
+/// A committed cassette in a sled store, read through its index: replay opens it without
+/// reading its interactions, and reads each when it is first needed.
+pub struct SledIndex {
+    location: String,
+    interactions: sled::Tree,
+    keys: sled::Tree,
+    handed: sled::Tree,
+    count: usize,
+    /// Keeps the database (and its one-process lock) open as long as the index is used.
+    _db: sled::Db,
+}
+
+impl SledIndex {
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The interactions recorded under `key` (a default-rules match key), in order.
+    pub fn ids(&self, key: &str) -> Result<Vec<usize>, String> {
+        let Some(value) = self
+            .keys
+            .get(key)
+            .map_err(|e| format!("{}: {e}", self.location))?
+        else {
+            return Ok(Vec::new());
+        };
+        Ok(value
+            .chunks_exact(8)
+            .filter_map(|b| <[u8; 8]>::try_from(b).ok())
+            .filter_map(|b| usize::try_from(u64::from_be_bytes(b)).ok())
+            .collect())
+    }
+
+    pub fn interaction(&self, id: usize) -> Result<Interaction, String> {
+        let value = self
+            .interactions
+            .get((id as u64).to_be_bytes())
+            .map_err(|e| format!("{}: {e}", self.location))?
+            .ok_or_else(|| format!("{}: interaction {id} is missing", self.location))?;
+        decode(&value).map_err(|e| format!("{}: interaction {id}: {e}", self.location))
+    }
+
+    /// Whether an answer of the cassette handed out `access_key_id`.
+    pub fn handed_out(&self, access_key_id: &str) -> bool {
+        self.handed.contains_key(access_key_id).unwrap_or(false)
+    }
+
+    /// Every interaction, in order.
+    pub fn all(&self) -> Result<Vec<Interaction>, String> {
+        decode_all(&self.interactions).map_err(|e| format!("{}: {e}", self.location))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -76,13 +198,32 @@ impl SledStore {
 
     fn interactions(&self, tree: &str) -> Result<Vec<Interaction>, String> {
         let tree = self.db.open_tree(tree).map_err(|e| self.error(e))?;
-        tree.iter()
-            .values()
-            .map(|value| {
-                let bytes = value.map_err(|e| self.error(e))?;
-                serde_yaml::from_slice(&bytes).map_err(|e| self.error(e))
-            })
-            .collect()
+        decode_all(&tree).map_err(|e| self.error(e))
+    }
+
+    /// The committed cassette's index, when it has one this build trusts and no recording is
+    /// in progress: what replay opens without reading the interactions.
+    pub fn index(&self) -> Result<Option<SledIndex>, String> {
+        if self.get::<Run>("run")?.is_some() {
+            return Ok(None);
+        }
+        let (Some(tree), Some(head)) = (self.get::<String>("current")?, self.get::<Head>("head")?)
+        else {
+            return Ok(None);
+        };
+        check_format(head.format, &self.location())?;
+        let (Some(count), Some(INDEX_VERSION)) = (head.interactions, head.index) else {
+            return Ok(None);
+        };
+        let open = |name: String| self.db.open_tree(name).map_err(|e| self.error(e));
+        Ok(Some(SledIndex {
+            location: self.location(),
+            interactions: open(tree.clone())?,
+            keys: open(format!("{tree}.keys"))?,
+            handed: open(format!("{tree}.handed"))?,
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            _db: self.db.clone(),
+        }))
     }
 
     fn flush(&self) -> Result<(), String> {
@@ -152,6 +293,8 @@ impl CassetteStore for SledStore {
                 format: FORMAT,
                 upstream: upstream.to_owned(),
                 redaction_key: redaction_key.to_owned(),
+                interactions: None,
+                index: None,
             },
         };
         let run = serde_yaml::to_string(&run).map_err(|e| self.error(e))?;
@@ -169,8 +312,7 @@ impl CassetteStore for SledStore {
             .as_mut()
             .ok_or_else(|| "no recording is running".to_owned())?;
         for interaction in interactions {
-            let value = serde_yaml::to_string(interaction).map_err(|e| e.to_string())?;
-            tree.insert(next.to_be_bytes(), value.as_bytes())
+            tree.insert(next.to_be_bytes(), encode(interaction)?)
                 .map_err(|e| e.to_string())?;
             *next += 1;
         }
@@ -186,15 +328,37 @@ impl CassetteStore for SledStore {
             // The whole cassette into a fresh tree, then `current` points at it.
             let name = self.fresh_tree()?;
             let tree = self.db.open_tree(&name).map_err(|e| self.error(e))?;
+            let keys = self
+                .db
+                .open_tree(format!("{name}.keys"))
+                .map_err(|e| self.error(e))?;
+            let handed = self
+                .db
+                .open_tree(format!("{name}.handed"))
+                .map_err(|e| self.error(e))?;
+            let matcher = Matcher::default();
+            let mut by_key: HashMap<String, Vec<u8>> = HashMap::new();
             for (i, interaction) in cassette.interactions.iter().enumerate() {
-                let value = serde_yaml::to_string(interaction).map_err(|e| self.error(e))?;
-                tree.insert((i as u64).to_be_bytes(), value.as_bytes())
+                let id = (i as u64).to_be_bytes();
+                tree.insert(id, encode(interaction)?)
                     .map_err(|e| self.error(e))?;
+                by_key
+                    .entry(matcher.key(&interaction.request))
+                    .or_default()
+                    .extend_from_slice(&id);
+                for key in element_texts(&interaction.response.body, "AccessKeyId") {
+                    handed.insert(key, &[]).map_err(|e| self.error(e))?;
+                }
+            }
+            for (key, ids) in by_key {
+                keys.insert(key, ids).map_err(|e| self.error(e))?;
             }
             let head = Head {
                 format: cassette.format,
                 upstream: cassette.upstream.clone(),
                 redaction_key: cassette.redaction_key.clone(),
+                interactions: Some(cassette.interactions.len() as u64),
+                index: Some(INDEX_VERSION),
             };
             let head = serde_yaml::to_string(&head).map_err(|e| self.error(e))?;
             self.flush()?;
@@ -209,7 +373,9 @@ impl CassetteStore for SledStore {
             })
             .map_err(|e: sled::transaction::TransactionError<()>| self.error(format!("{e:?}")))?;
             if let Some(old) = old {
-                let _ = self.db.drop_tree(old);
+                for tree in [format!("{old}.keys"), format!("{old}.handed"), old] {
+                    let _ = self.db.drop_tree(tree);
+                }
             }
         } else {
             meta.remove("run").map_err(|e| self.error(e))?;
@@ -241,9 +407,24 @@ mod tests {
             store.load().unwrap().unwrap().interactions,
             [a.clone(), b.clone()]
         );
+        assert!(store.index().unwrap().is_none(), "no index while a run is open");
         cassette.interactions = vec![a.clone(), b.clone()];
+        cassette.interactions[1].response.body =
+            "<AssumeRoleResponse><AccessKeyId>ASIAQAAAAAAAHANDED01</AccessKeyId></AssumeRoleResponse>"
+                .into();
         store.commit(Some(&cassette)).unwrap();
         assert_eq!(store.load().unwrap().unwrap(), cassette);
+        // The commit's index: default-rule keys, the keys handed out, each interaction by id.
+        let index = store.index().unwrap().expect("an index");
+        assert_eq!(index.len(), 2);
+        let key = Matcher::default().key(&cassette.interactions[1].request);
+        assert_eq!(index.ids(&key).unwrap(), [1]);
+        assert!(index.ids("no such key").unwrap().is_empty());
+        assert!(index.handed_out("ASIAQAAAAAAAHANDED01"));
+        assert!(!index.handed_out("ASIAQAAAAAAAOTHER001"));
+        assert_eq!(index.interaction(1).unwrap(), cassette.interactions[1]);
+        assert_eq!(index.all().unwrap(), cassette.interactions);
+        drop(index);
         // An "all" run that crashed before committing replaces it on load; "new" adds.
         store.begin(RecordMode::New, "h", "k").unwrap();
         store.append(&[&interaction(2)]).unwrap();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::matching::MatchRuleConfig;
+use crate::cassette::MatchRuleConfig;
 
 /// `replay.on_miss` / `--on-miss`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]

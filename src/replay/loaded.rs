@@ -3,19 +3,24 @@
 //! by match key in recorded order, the access keys its answers handed out, and what this run
 //! did with it (hits, misses with their closest recording, which recordings were used).
 //!
+//! Two sources: a cassette read whole (YAML, or sled without an index this build trusts, or with
+//! `[replay.match]` rules), made ready at load; or a sled store's index (`cassette::SledIndex`),
+//! opened without reading the interactions, each made ready when first answered.
+//!
 //! Order is per key: the n-th request of one key gets the n-th recording of that key, whatever
 //! other keys do in between; concurrent requests of one key take the recordings in the order
 //! they reach the counter.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
 
-use super::matching::Matcher;
-use crate::cassette::{Cassette, Interaction, RecordedRequest, looks_like_sts};
+use crate::cassette::{
+    Cassette, Interaction, Matcher, RecordedRequest, SledIndex, element_texts, looks_like_sts,
+};
 use crate::timestamp::{iso8601_seconds, parse_rfc3339_ms};
 use crate::wire::answer::CompleteResponse;
 
@@ -25,7 +30,7 @@ struct Sequence {
     next: AtomicUsize,
 }
 
-/// A recorded answer made ready at load: what a hit sends, but for rebasing.
+/// A recorded answer made ready: what a hit sends, but for rebasing.
 struct Prepared {
     /// `recorded_at`, in seconds since the epoch.
     recorded_at: i64,
@@ -34,20 +39,13 @@ struct Prepared {
     body: Bytes,
 }
 
-/// One interaction made ready: its key, its answer, the access keys it handed out.
-struct Ready {
-    key: String,
-    prepared: Prepared,
-    handed_out: Vec<String>,
-}
-
-/// Interaction `index` made ready (its body moved out of it).
+/// Interaction `index`'s answer made ready (its body moved out of it), and the access keys it
+/// handed out.
 fn prepare(
     index: usize,
     interaction: &mut Interaction,
-    matcher: &Matcher,
     location: &str,
-) -> Result<Ready, String> {
+) -> Result<(Prepared, Vec<String>), String> {
     looks_like_sts(interaction).map_err(|why| format!("{location}: interaction {index}: {why}"))?;
     let recorded_at = parse_rfc3339_ms(&interaction.recorded_at).map_err(|_| {
         format!("{location}: interaction {index}: recorded_at is not an RFC 3339 time")
@@ -65,17 +63,15 @@ fn prepare(
     }
     let status = response.status;
     let body = std::mem::take(&mut interaction.response.body);
-    Ok(Ready {
-        key: matcher.key(&interaction.request),
-        handed_out: element_texts(&body, "AccessKeyId"),
-        prepared: Prepared {
-            recorded_at,
-            status,
-            headers,
-            // Kept once: the interaction keeps its request (misses are told from it).
-            body: Bytes::from(body),
-        },
-    })
+    let handed_out = element_texts(&body, "AccessKeyId");
+    let prepared = Prepared {
+        recorded_at,
+        status,
+        headers,
+        // Kept once: the interaction keeps its request (misses are told from it).
+        body: Bytes::from(body),
+    };
+    Ok((prepared, handed_out))
 }
 
 /// A miss, as the report keeps it.
@@ -90,16 +86,32 @@ pub struct Miss {
 /// Misses kept per cassette for the report (all are counted).
 const MISSES_KEPT: usize = 1000;
 
+enum Source {
+    /// Read whole and made ready at load.
+    Whole {
+        /// The recorded requests (misses are described against them).
+        interactions: Vec<Interaction>,
+        /// `interactions`' answers, in the same order (their bodies moved here).
+        prepared: Vec<Prepared>,
+        by_key: HashMap<String, Sequence>,
+        /// The access key ids the cassette's answers handed out.
+        handed_out: HashSet<String>,
+    },
+    /// A sled store's index: each answer made ready when first needed.
+    Indexed {
+        index: SledIndex,
+        prepared: Vec<OnceLock<Result<Prepared, String>>>,
+        /// Per key, how many requests it has had.
+        next: Mutex<HashMap<String, usize>>,
+        /// Every interaction, read when a miss or a report first needs them.
+        all: OnceLock<Vec<Interaction>>,
+    },
+}
+
 pub struct Loaded {
     /// Where the cassette is, for messages.
     pub location: String,
-    /// The recorded requests (misses are described against them).
-    interactions: Vec<Interaction>,
-    /// `interactions`' answers, in the same order (their bodies moved here).
-    prepared: Vec<Prepared>,
-    by_key: HashMap<String, Sequence>,
-    /// The access key ids the cassette's answers handed out.
-    handed_out: HashSet<String>,
+    source: Source,
     used: Vec<AtomicBool>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -127,6 +139,7 @@ impl Loaded {
             .min(8);
         let per_thread = cassette.interactions.len().div_ceil(threads).max(1);
         let location_ref = &location;
+        type Ready = (String, Prepared, Vec<String>);
         let parts: Vec<Result<Vec<Ready>, String>> = std::thread::scope(|scope| {
             let handles: Vec<_> = cassette
                 .interactions
@@ -138,7 +151,10 @@ impl Loaded {
                             .iter_mut()
                             .enumerate()
                             .map(|(i, interaction)| {
-                                prepare(n * per_thread + i, interaction, matcher, location_ref)
+                                let key = matcher.key(&interaction.request);
+                                let (prepared, handed) =
+                                    prepare(n * per_thread + i, interaction, location_ref)?;
+                                Ok((key, prepared, handed))
                             })
                             .collect()
                     })
@@ -156,12 +172,12 @@ impl Loaded {
         let mut handed_out = HashSet::new();
         let mut prepared = Vec::with_capacity(cassette.interactions.len());
         for part in parts {
-            for ready in part? {
+            for (key, ready, handed) in part? {
                 let index = prepared.len();
-                prepared.push(ready.prepared);
-                handed_out.extend(ready.handed_out);
+                prepared.push(ready);
+                handed_out.extend(handed);
                 by_key
-                    .entry(ready.key)
+                    .entry(key)
                     .or_insert_with(|| Sequence {
                         interactions: Vec::new(),
                         next: AtomicUsize::new(0),
@@ -170,60 +186,126 @@ impl Loaded {
                     .push(index);
             }
         }
-        let used = (0..prepared.len())
-            .map(|_| AtomicBool::new(false))
-            .collect();
-        Ok(Loaded {
+        let count = prepared.len();
+        Ok(Loaded::with(
             location,
-            interactions: cassette.interactions,
-            prepared,
-            by_key,
-            handed_out,
-            used,
+            Source::Whole {
+                interactions: cassette.interactions,
+                prepared,
+                by_key,
+                handed_out,
+            },
+            count,
+        ))
+    }
+
+    /// A sled store's cassette through its index: nothing is read until it is asked for.
+    pub fn indexed(index: SledIndex) -> Loaded {
+        let count = index.len();
+        let location = index.location().to_owned();
+        let source = Source::Indexed {
+            prepared: (0..count).map(|_| OnceLock::new()).collect(),
+            index,
+            next: Mutex::new(HashMap::new()),
+            all: OnceLock::new(),
+        };
+        Loaded::with(location, source, count)
+    }
+
+    fn with(location: String, source: Source, count: usize) -> Loaded {
+        Loaded {
+            location,
+            source,
+            used: (0..count).map(|_| AtomicBool::new(false)).collect(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             kept_misses: Mutex::new(Vec::new()),
-        })
+        }
     }
 
     /// Whether one of this cassette's answers handed out `access_key_id`.
     pub fn handed_out(&self, access_key_id: &str) -> bool {
-        self.handed_out.contains(access_key_id)
+        match &self.source {
+            Source::Whole { handed_out, .. } => handed_out.contains(access_key_id),
+            Source::Indexed { index, .. } => index.handed_out(access_key_id),
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.interactions.len()
+        self.used.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.interactions.is_empty()
+        self.used.is_empty()
     }
 
     /// The next recording of `key`: the last one again once they are used up, unless
     /// `strict_order`.
     pub fn lookup(&self, key: &str, strict_order: bool) -> Lookup {
-        let Some(sequence) = self.by_key.get(key) else {
-            return Lookup::Miss;
+        let (at, recorded): (usize, Vec<usize>) = match &self.source {
+            Source::Whole { by_key, .. } => {
+                let Some(sequence) = by_key.get(key) else {
+                    return Lookup::Miss;
+                };
+                let at = sequence.next.fetch_add(1, Ordering::Relaxed);
+                return self.pick(at, &sequence.interactions, strict_order);
+            }
+            Source::Indexed { index, next, .. } => {
+                let ids = index.ids(key).unwrap_or_default();
+                if ids.is_empty() {
+                    return Lookup::Miss;
+                }
+                let Ok(mut next) = next.lock() else {
+                    return Lookup::Miss;
+                };
+                let count = next.entry(key.to_owned()).or_default();
+                let at = *count;
+                *count += 1;
+                (at, ids)
+            }
         };
-        let at = sequence.next.fetch_add(1, Ordering::Relaxed);
-        let count = sequence.interactions.len();
-        let index = match sequence.interactions.get(at) {
+        self.pick(at, &recorded, strict_order)
+    }
+
+    /// The `at`-th of `recorded`, or the last.
+    fn pick(&self, at: usize, recorded: &[usize], strict_order: bool) -> Lookup {
+        let index = match recorded.get(at) {
             Some(&index) => index,
-            None if strict_order => return Lookup::Exhausted(count),
-            None => match sequence.interactions.last() {
+            None if strict_order => return Lookup::Exhausted(recorded.len()),
+            None => match recorded.last() {
                 Some(&index) => index,
                 None => return Lookup::Miss,
             },
         };
-        self.used[index].store(true, Ordering::Relaxed);
+        if let Some(used) = self.used.get(index) {
+            used.store(true, Ordering::Relaxed);
+        }
         self.hits.fetch_add(1, Ordering::Relaxed);
         Lookup::Hit(index)
     }
 
-    /// The recorded answer `index`, its `Expiration`s moved by `shift` seconds (`None`: as
-    /// recorded) up to `now_s`: (now - recorded_at).
-    pub fn answer(&self, index: usize, now_s: Option<i64>) -> CompleteResponse {
-        let ready = &self.prepared[index];
+    /// The recorded answer `index`, its `Expiration`s moved by (now - recorded_at) up to
+    /// `now_s` (`None`: as recorded). An interaction of a sled index that cannot be read is an
+    /// error naming the store and the interaction.
+    pub fn answer(&self, index: usize, now_s: Option<i64>) -> Result<CompleteResponse, String> {
+        let ready = match &self.source {
+            Source::Whole { prepared, .. } => prepared
+                .get(index)
+                .ok_or_else(|| format!("{}: no interaction {index}", self.location))?,
+            Source::Indexed {
+                index: sled,
+                prepared,
+                ..
+            } => prepared
+                .get(index)
+                .ok_or_else(|| format!("{}: no interaction {index}", self.location))?
+                .get_or_init(|| {
+                    let mut interaction = sled.interaction(index)?;
+                    prepare(index, &mut interaction, &self.location).map(|(p, _)| p)
+                })
+                .as_ref()
+                .map_err(Clone::clone)?,
+        };
         let body = match now_s {
             Some(now_s) => Bytes::from(rebase_expirations(
                 std::str::from_utf8(&ready.body).unwrap_or_default(),
@@ -231,10 +313,24 @@ impl Loaded {
             )),
             None => ready.body.clone(),
         };
-        CompleteResponse {
+        Ok(CompleteResponse {
             status: ready.status,
             headers: ready.headers.clone(),
             body,
+        })
+    }
+
+    /// The recorded requests, in order (a sled index reads them all the first time).
+    fn requests(&self) -> &[Interaction] {
+        match &self.source {
+            Source::Whole { interactions, .. } => interactions,
+            Source::Indexed { index, all, .. } => all.get_or_init(|| match index.all() {
+                Ok(all) => all,
+                Err(why) => {
+                    tracing::warn!(target: "parlel_sts::replay", "{why}");
+                    Vec::new()
+                }
+            }),
         }
     }
 
@@ -243,7 +339,7 @@ impl Loaded {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let keyed = matcher.parameters(asked);
         let closest = self
-            .interactions
+            .requests()
             .iter()
             .enumerate()
             .filter(|(_, i)| i.request.action == asked.action)
@@ -296,12 +392,22 @@ impl Loaded {
             .unwrap_or_default()
     }
 
-    /// The recordings no request used: (index, ordinal, request).
-    pub fn unused(&self) -> impl Iterator<Item = (usize, &Interaction)> {
-        self.interactions
+    /// How many recordings no request used.
+    pub fn unused_count(&self) -> usize {
+        self.used
             .iter()
-            .enumerate()
-            .filter(|(index, _)| !self.used[*index].load(Ordering::Relaxed))
+            .filter(|u| !u.load(Ordering::Relaxed))
+            .count()
+    }
+
+    /// The recordings no request used: (index, interaction).
+    pub fn unused(&self) -> impl Iterator<Item = (usize, &Interaction)> {
+        self.requests().iter().enumerate().filter(|(index, _)| {
+            !self
+                .used
+                .get(*index)
+                .is_some_and(|u| u.load(Ordering::Relaxed))
+        })
     }
 }
 
@@ -343,22 +449,6 @@ fn differences(
             (None, Some(_)) => out.push(format!("{name} (asked, not recorded)")),
             _ => {}
         }
-    }
-    out
-}
-
-/// The texts of `<NAME>…</NAME>` in `body`.
-fn element_texts(body: &str, name: &str) -> Vec<String> {
-    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(start) = rest.find(&open) {
-        let after = &rest[start + open.len()..];
-        let Some(end) = after.find(&close) else {
-            break;
-        };
-        out.push(after[..end].to_owned());
-        rest = &after[end + close.len()..];
     }
     out
 }
@@ -419,7 +509,9 @@ mod tests {
         let loaded = Loaded::new("c".into(), cassette, &matcher).unwrap();
         let key = matcher.key(&first.request);
         let body = |lookup: Lookup| match lookup {
-            Lookup::Hit(i) => String::from_utf8(loaded.answer(i, None).body.to_vec()).unwrap(),
+            Lookup::Hit(i) => {
+                String::from_utf8(loaded.answer(i, None).unwrap().body.to_vec()).unwrap()
+            }
             Lookup::Exhausted(n) => format!("exhausted {n}"),
             Lookup::Miss => "miss".into(),
         };

@@ -1,6 +1,6 @@
 //! Replay mode: answers from cassettes, with no network and no credentials.
 //!
-//! A request is looked up by its match key (`matching`: Action, Version, format, who calls, the
+//! A request is looked up by its match key (`cassette::Matcher`: Action, Version, format, who calls, the
 //! parameters after normalization and the `[replay.match]` rules; not the method). Who calls is
 //! the (redacted) access key id of a session the cassette handed out, when the request signs with
 //! one; a session the fake issued belongs to the fake; anything else is "base", whatever its
@@ -14,19 +14,18 @@
 
 mod config;
 mod loaded;
-mod matching;
 mod report;
 
 use std::sync::Arc;
 
+pub use crate::cassette::{MatchRuleConfig, Matcher, is_sdk_session_name};
 pub use config::{OnMiss, Rebase, ReplayConfig};
 pub use loaded::{Loaded, Lookup, Miss};
-pub use matching::{MatchRuleConfig, Matcher, is_sdk_session_name};
 pub use report::{report, summary_lines};
 
 use crate::cassette::{
-    CassetteConfig, Named, RecordedRequest, Rewriter, named_by, open as open_store,
-    recorded_request,
+    CassetteConfig, Named, RecordedRequest, Rewriter, SledStore, Store, named_by,
+    open as open_store, recorded_request,
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
@@ -181,7 +180,16 @@ impl Replayer {
         let asked = self.asked(request, identity);
         let key = self.matcher.key(&asked);
         if let Lookup::Hit(index) = loaded.lookup(&key, self.strict_order) {
-            return Answer::Complete(loaded.answer(index, self.rebase_now(fake)));
+            return match loaded.answer(index, self.rebase_now(fake)) {
+                Ok(complete) => Answer::Complete(complete),
+                Err(why) => {
+                    tracing::warn!(target: "parlel_sts::replay", "{why}");
+                    Answer::Typed(Reply::error(
+                        fake.fresh_ids(),
+                        StsError::new(ErrorCode::CassetteMiss, why),
+                    ))
+                }
+            };
         }
         let miss = loaded.miss(&asked, &self.matcher);
         let why = loaded.describe(&miss);
@@ -208,6 +216,14 @@ fn load(
         name: name.to_owned(),
         ..cassettes.clone()
     };
+    // A sled store with an index this build trusts opens without reading its interactions
+    // (unless [replay.match] rules make keys of their own).
+    if config.store == Store::Sled && matcher.is_default() {
+        let store = SledStore::open(&config.dir.join(format!("{name}.sled")))?;
+        if let Some(index) = store.index()? {
+            return Ok(Loaded::indexed(index));
+        }
+    }
     let store = open_store(&config)?;
     let location = store.location();
     let cassette = match store.load()? {

@@ -66,7 +66,7 @@ pub fn summary_lines<'a>(all: impl IntoIterator<Item = &'a Loaded>) -> Vec<Strin
     all.into_iter()
         .map(|loaded| {
             let (hits, misses) = loaded.counts();
-            let unused = loaded.unused().count();
+            let unused = loaded.unused_count();
             format!(
                 "parlel-sts replay of {}: {hits} hit(s), {misses} miss(es), {unused} of {} interaction(s) unused",
                 loaded.location,

@@ -40,7 +40,10 @@ impl Front {
         let key = self.matcher.key(&asked);
         if let Lookup::Hit(index) = stored.lookup(&key, self.strict_order) {
             let now_s = (self.rebase == Rebase::On).then(|| fake.clock().now_ms() / 1000);
-            return Ok(Some(Answer::Complete(stored.answer(index, now_s))));
+            let complete = stored
+                .answer(index, now_s)
+                .map_err(|why| StsError::new(ErrorCode::CassetteMiss, why))?;
+            return Ok(Some(Answer::Complete(complete)));
         }
         let miss = stored.miss(&asked, &self.matcher);
         let why = stored.describe(&miss);

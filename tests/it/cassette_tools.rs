@@ -39,7 +39,16 @@ fn example_copy(test: &str) -> PathBuf {
 }
 
 async fn replay_example(dir: &Path, store: Store) -> Result<Server, String> {
+    replay_example_at(dir, store, None).await
+}
+
+async fn replay_example_at(
+    dir: &Path,
+    store: Store,
+    clock: Option<&str>,
+) -> Result<Server, String> {
     let mut config = crate::support::test_config();
+    config.fake.clock = clock.map(str::to_owned);
     config.server.mode = Mode::Replay;
     config.replay.on_miss = OnMiss::Error;
     config.cassettes.dir = dir.to_owned();
@@ -100,6 +109,73 @@ async fn the_committed_example_replays_from_yaml_and_from_sled() {
         assert_eq!(report.misses, 0, "{store:?}: {}", report.json);
         replay.shutdown().await;
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The same requests, twice from YAML and once from sled, with the clock pinned: byte-identical
+/// answers (status, headers, body).
+#[tokio::test]
+async fn replay_is_byte_identical_run_after_run_and_store_after_store() {
+    let dir = cassettes("deterministic");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(EXAMPLE, dir.join("example.yaml")).unwrap();
+    let sled = dir.join("example.sled");
+    let (code, _, err) = cassette(&["convert", EXAMPLE, sled.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let key = {
+        let text = std::fs::read_to_string(EXAMPLE).unwrap();
+        let start = text.find("<AccessKeyId>").unwrap() + "<AccessKeyId>".len();
+        text[start..start + 20].to_owned()
+    };
+    let signed = |key: &str| {
+        format!(
+            "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=abc"
+        )
+    };
+    let requests = [
+        (
+            signed("AKIAQAAAAAAAANYKEY12"),
+            "Action=GetCallerIdentity&Version=2011-06-15",
+        ),
+        (
+            signed("AKIAQAAAAAAAANYKEY12"),
+            "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fexample&RoleSessionName=example",
+        ),
+        (
+            format!("{}\r\nX-Amz-Security-Token: t", signed(&key)),
+            "Action=GetCallerIdentity&Version=2011-06-15",
+        ),
+        (
+            signed("AKIAQAAAAAAAANYKEY12"),
+            "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900",
+        ),
+    ];
+    let mut runs = Vec::new();
+    for store in [Store::Yaml, Store::Yaml, Store::Sled] {
+        let replay = replay_example_at(&dir, store, Some("2030-01-01T00:00:00Z"))
+            .await
+            .expect("replays");
+        let mut answers = Vec::new();
+        for (head, body) in &requests {
+            let answer = crate::support::raw(&replay, head, body).await;
+            assert_eq!(answer.status, 200, "{store:?} {body}: {}", answer.body);
+            let kept: Vec<&str> = answer
+                .head
+                .lines()
+                .filter(|l| !l.to_ascii_lowercase().starts_with("date:"))
+                .collect();
+            answers.push(format!("{}\n\n{}", kept.join("\n"), answer.body));
+        }
+        assert_eq!(replay.replay_report().unwrap().misses, 0);
+        replay.shutdown().await;
+        runs.push(answers);
+    }
+    assert_eq!(runs[0], runs[1], "two runs from YAML");
+    assert_eq!(runs[0], runs[2], "YAML and sled");
+    assert!(
+        runs[0][1].contains("<Expiration>2030-01-01T"),
+        "rebased to the pinned clock"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

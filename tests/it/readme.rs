@@ -189,6 +189,7 @@ fn every_marked_block_is_run_by_a_test() {
             "identity-provider",
             "javascript",
             "python",
+            "replay-ci",
             "trade-in-token"
         ],
         "a new `<!-- run: -->` block needs its test here"
@@ -335,4 +336,33 @@ fn b64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+#[tokio::test]
+async fn the_replay_ci_recipe_replays_the_committed_example_and_exits_cleanly() {
+    if !has("aws", &["--version"]) {
+        return skip("the aws CLI is not installed");
+    }
+    let example = example("replay-ci");
+    let dir = scratch("replay-ci");
+    std::fs::create_dir_all(dir.join("cassettes")).expect("cassettes dir");
+    std::fs::copy(
+        Path::new(ROOT).join("cassettes/example.yaml"),
+        dir.join("cassettes/example.yaml"),
+    )
+    .expect("the example cassette");
+    let port = free_port();
+    let code = on_port(&example.code, port);
+    run_checked(
+        &example,
+        &code,
+        &dir,
+        "bash",
+        &["-euo", "pipefail", "-c", &code],
+    )
+    .await;
+    let report = std::fs::read_to_string(dir.join("replay-report.json")).expect("the report");
+    let report: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    assert_eq!(report["misses"], 0, "{report}");
+    assert_eq!(report["hits"], 1, "{report}");
 }

@@ -384,3 +384,68 @@ async fn the_aws_cli_and_boto3_replay_per_test_cassettes_recorded_hours_earlier(
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The JS v3 SDK with `endpoint: http://HOST/cassette/js-test/` (`tests/clients/js/replay.mjs`):
+/// recorded into that cassette, then replayed from it with no upstream.
+#[tokio::test]
+async fn the_js_sdk_replays_its_cassette_by_path_prefix() {
+    use crate::record_support::recorder_process;
+    use crate::support::{Process, skip};
+    let js = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/js");
+    if !Path::new(js)
+        .join("node_modules/@aws-sdk/client-sts")
+        .exists()
+    {
+        return skip("run `npm ci --prefix tests/clients/js` (.ci/run does) to test the JS v3 SDK");
+    }
+    let run = |endpoint: String| async move {
+        let out = tokio::process::Command::new("node")
+            .arg(format!("{js}/replay.mjs"))
+            .arg(endpoint)
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            out.status.success(),
+            text,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let up = strict_upstream().await;
+    let dir = cassettes("js-replay");
+    let recording = recorder_process(&up.endpoint(), &dir, &[], &[]).await;
+    let (ok, recorded, err) = run(recording.endpoint.clone()).await;
+    let _ = recording.stop().await;
+    assert!(ok, "record run\n{recorded}\n{err}");
+    up.shutdown().await;
+    assert!(
+        dir.join("js-test.yaml").exists(),
+        "the path named the cassette"
+    );
+    let cassettes_dir = dir.to_string_lossy().into_owned();
+    let replaying = Process::start(
+        &[
+            "--mode",
+            "replay",
+            "--cassettes",
+            &cassettes_dir,
+            "--cassette",
+            "js-test",
+            "--on-miss",
+            "error",
+            "--fail-on-miss",
+            "--log-level",
+            "warn",
+        ],
+        &[("CI", "true")],
+    )
+    .await;
+    let (ok, replayed, err) = run(replaying.endpoint.clone()).await;
+    let (status, server) = replaying.stop().await;
+    assert!(ok, "replay run\n{replayed}\n{err}\nserver:\n{server}");
+    assert_eq!(replayed, recorded);
+    assert!(replayed.contains("assumed-role/app/from-js"), "{replayed}");
+    assert!(status.success(), "{server}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,6 +1,6 @@
 //! What replay matches a request by: its key, built from the request as a cassette keeps it
-//! (`cassette::recorded_request`) after these rules, applied alike to the recordings (at load)
-//! and to each incoming request:
+//! (`recorded_request`) after these rules, applied alike to the recordings (at load, or when a
+//! sled store indexes its cassette) and to each incoming request:
 //!
 //! - Action, Version, the format asked for (XML or JSON) and the calling identity; never the
 //!   method (GET and POST of one call are one call), the signature, dates, SDK ids or user agent.
@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::cassette::RecordedRequest;
+use super::model::RecordedRequest;
 
 /// One parameter's rule in `[replay.match.ACTION]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -112,6 +112,12 @@ impl Matcher {
             rules.insert(action.clone(), compiled);
         }
         Ok(Matcher { rules })
+    }
+
+    /// Whether no `[replay.match]` rule is set: the keys are the default rules' (what a sled
+    /// store's index holds).
+    pub fn is_default(&self) -> bool {
+        self.rules.is_empty()
     }
 
     fn rule(&self, action: &str, name: &str) -> Option<&Rule> {
