@@ -96,7 +96,9 @@ fn batches(items: &[&str]) -> Option<Vec<Interaction>> {
 fn split_body(item: &str) -> Option<(&str, String)> {
     let at = item.find(BODY_KEY)?;
     let block = &item[at + BODY_KEY.len()..];
-    let mut body = String::with_capacity(block.len());
+    // The body is the block without its indentation: sized for that (no shrinking copy later).
+    let lines = memchr::memchr_iter(b'\n', block.as_bytes()).count();
+    let mut body = String::with_capacity(block.len().saturating_sub(lines * BODY_INDENT.len()) + 1);
     for line in block.split_inclusive('\n') {
         if line.trim().is_empty() {
             body.push('\n');
