@@ -407,7 +407,10 @@ mod tests {
             store.load().unwrap().unwrap().interactions,
             [a.clone(), b.clone()]
         );
-        assert!(store.index().unwrap().is_none(), "no index while a run is open");
+        assert!(
+            store.index().unwrap().is_none(),
+            "no index while a run is open"
+        );
         cassette.interactions = vec![a.clone(), b.clone()];
         cassette.interactions[1].response.body =
             "<AssumeRoleResponse><AccessKeyId>ASIAQAAAAAAAHANDED01</AccessKeyId></AssumeRoleResponse>"

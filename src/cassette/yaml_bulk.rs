@@ -2,7 +2,8 @@
 //! `interactions:` with one `- request:` item per interaction at column 0, each ending with its
 //! `body: |` block) is split into items, the block scalars are taken out by hand (a literal block
 //! is its lines with the indentation removed, nothing to unescape), and the rest of each item is
-//! read by serde_yaml, the items spread over the machine's threads. Anything else (a hand-edited
+//! read by serde_yaml, the items spread over the machine's threads; the file is read a segment at
+//! a time, so it is never in memory whole. Anything else (a hand-edited
 //! file, another style of body) gives `None`, and the caller reads the whole file with serde_yaml,
 //! whose errors say where the problem is.
 
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use super::model::{Cassette, Interaction};
 
 /// Below this many bytes the whole file goes to serde_yaml: splitting gains nothing.
-const BULK_ABOVE: usize = 256 * 1024;
+pub const BULK_ABOVE: usize = 256 * 1024;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,18 +26,79 @@ struct Head {
 const BODY_KEY: &str = "\n    body: |\n";
 const BODY_INDENT: &str = "      ";
 
-pub fn parse(text: &str) -> Option<Cassette> {
-    if text.len() < BULK_ABOVE {
+/// Bytes read at a time: the file is never in memory whole, only the interactions read from it.
+const SEGMENT: usize = 8 * 1024 * 1024;
+
+/// The cassette `reader` holds, read a segment at a time, when it has this store's layout.
+pub fn read(reader: impl std::io::Read) -> Option<Cassette> {
+    read_in(reader, SEGMENT)
+}
+
+fn read_in(mut reader: impl std::io::Read, segment: usize) -> Option<Cassette> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(segment);
+    let mut eof = false;
+    let mut fill = |buffer: &mut Vec<u8>, eof: &mut bool| -> Option<()> {
+        let start = buffer.len();
+        buffer.resize(start + segment, 0);
+        let mut filled = start;
+        while filled < buffer.len() {
+            match reader.read(&mut buffer[filled..]) {
+                Ok(0) => {
+                    *eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        buffer.truncate(filled);
+        Some(())
+    };
+    fill(&mut buffer, &mut eof)?;
+    let marker = b"\ninteractions:\n";
+    let at = memchr::memmem::find(&buffer, marker)?;
+    let head: Head = serde_yaml::from_str(std::str::from_utf8(&buffer[..at]).ok()?).ok()?;
+    buffer.drain(..at + marker.len());
+    if !buffer.starts_with(b"- ") {
         return None;
     }
-    let at = text.find("\ninteractions:\n")?;
-    let head: Head = serde_yaml::from_str(&text[..at]).ok()?;
-    let list = &text[at + "\ninteractions:\n".len()..];
-    let mut starts: Vec<usize> = Vec::new();
-    if !list.starts_with("- ") {
-        return None;
+    let mut interactions = Vec::new();
+    loop {
+        // Whole items only: up to the last item start, unless the file has ended.
+        let end = if eof {
+            buffer.len()
+        } else {
+            match memchr::memmem::rfind(&buffer, b"\n- ") {
+                Some(i) if i > 0 => i + 1,
+                _ => {
+                    fill(&mut buffer, &mut eof)?;
+                    continue;
+                }
+            }
+        };
+        let text = std::str::from_utf8(&buffer[..end]).ok()?;
+        interactions.extend(items(text)?);
+        buffer.drain(..end);
+        if eof && buffer.is_empty() {
+            break;
+        }
+        fill(&mut buffer, &mut eof)?;
     }
-    starts.push(0);
+    Some(Cassette {
+        format: head.format,
+        upstream: head.upstream,
+        redaction_key: head.redaction_key,
+        interactions,
+    })
+}
+
+/// The items of `list` (whole `- request:` items), read over the machine's threads.
+fn items(list: &str) -> Option<Vec<Interaction>> {
+    if list.is_empty() {
+        return Some(Vec::new());
+    }
+    let mut starts: Vec<usize> = vec![0];
     starts.extend(memchr::memmem::find_iter(list.as_bytes(), "\n- ").map(|i| i + 1));
     starts.push(list.len());
     let items: Vec<&str> = starts.windows(2).map(|w| &list[w[0]..w[1]]).collect();
@@ -54,16 +116,11 @@ pub fn parse(text: &str) -> Option<Cassette> {
             .map(|h| h.join().ok().flatten())
             .collect()
     });
-    let mut interactions = Vec::with_capacity(items.len());
+    let mut out = Vec::with_capacity(items.len());
     for part in parts {
-        interactions.extend(part?);
+        out.extend(part?);
     }
-    Some(Cassette {
-        format: head.format,
-        upstream: head.upstream,
-        redaction_key: head.redaction_key,
-        interactions,
-    })
+    Some(out)
 }
 
 /// Items read by serde_yaml a batch at a time (one sequence of `BATCH` items: the parser's set-up
@@ -139,10 +196,22 @@ mod tests {
             big.interactions.extend(cassette.interactions.clone());
         }
         let text_big = serde_yaml::to_string(&big).unwrap();
-        assert_eq!(parse(&text_big), Some(big), "the bulk reading");
-        assert_eq!(parse(&padded), None, "small files go to serde_yaml");
+        assert_eq!(
+            read(text_big.as_bytes()),
+            Some(big.clone()),
+            "the bulk reading"
+        );
+        // Segments smaller than an item, and of odd sizes, read the same.
+        for segment in [100, 4096, 65_537] {
+            assert_eq!(
+                read_in(text_big.as_bytes(), segment),
+                Some(big.clone()),
+                "{segment}"
+            );
+        }
+        assert_eq!(read(padded.as_bytes()), Some(cassette), "small files too");
         // Another body style: not this layout.
         let quoted = text_big.replacen(BODY_KEY, "\n    body: \"x\"\n    other: |\n", 1);
-        assert_eq!(parse(&quoted), None);
+        assert_eq!(read(quoted.as_bytes()), None);
     }
 }

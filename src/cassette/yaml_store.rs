@@ -62,14 +62,19 @@ impl YamlStore {
     /// The cassette as it stands: the file, and what a journal left by an interrupted run holds.
     /// `None` when neither exists.
     pub fn load(&self) -> Result<Option<Cassette>, String> {
-        let base = match fs::read_to_string(&self.cassette) {
-            Ok(text) => Some(match yaml_bulk::parse(&text) {
-                Some(cassette) => cassette,
-                None => serde_yaml::from_str::<Cassette>(&text)
-                    .map_err(|e| format!("{}: {e}", self.cassette.display()))?,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read {}: {e}", self.cassette.display())),
+        // A large file in this store's layout is read in segments (`yaml_bulk`); anything else,
+        // or a doubt, whole by serde_yaml, whose errors say where the problem is.
+        let bulk = match fs::metadata(&self.cassette) {
+            Ok(meta) if meta.len() >= yaml_bulk::BULK_ABOVE as u64 => {
+                fs::File::open(&self.cassette)
+                    .ok()
+                    .and_then(|file| yaml_bulk::read(std::io::BufReader::new(file)))
+            }
+            _ => None,
+        };
+        let base = match bulk {
+            Some(cassette) => Some(cassette),
+            None => self.read_whole()?,
         };
         if let Some(base) = &base {
             check_format(base.format, &self.cassette.display().to_string())?;
@@ -79,7 +84,27 @@ impl YamlStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(base),
             Err(e) => return Err(format!("cannot read {}: {e}", self.journal.display())),
         };
-        let mut documents = complete_documents(&journal);
+        self.with_journal(base, &journal)
+    }
+
+    /// The cassette file read whole by serde_yaml; `None` when there is none.
+    fn read_whole(&self) -> Result<Option<Cassette>, String> {
+        match fs::read_to_string(&self.cassette) {
+            Ok(text) => serde_yaml::from_str::<Cassette>(&text)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", self.cassette.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", self.cassette.display())),
+        }
+    }
+
+    /// `base` and what an interrupted run's journal adds to it.
+    fn with_journal(
+        &self,
+        base: Option<Cassette>,
+        journal: &str,
+    ) -> Result<Option<Cassette>, String> {
+        let mut documents = complete_documents(journal);
         let Some(head) = documents.next() else {
             return Ok(base);
         };

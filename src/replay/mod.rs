@@ -142,7 +142,7 @@ impl Replayer {
     }
 
     /// The cassette `request` names (loaded on first use), or the default one.
-    pub fn cassette_for(&self, request: &StsRequest<'_>) -> Result<Arc<Loaded>, StsError> {
+    fn cassette_for(&self, request: &StsRequest<'_>) -> Result<Arc<Loaded>, StsError> {
         match named_by(request, &self.cassettes.name)? {
             None => Ok(Arc::clone(&self.default)),
             Some(name) => self
@@ -152,16 +152,12 @@ impl Replayer {
     }
 
     /// The request as a cassette would keep it, for matching.
-    pub fn asked(&self, request: &StsRequest<'_>, identity: String) -> RecordedRequest {
+    fn asked(&self, request: &StsRequest<'_>, identity: String) -> RecordedRequest {
         recorded_request(request, identity, &self.rewriter)
     }
 
-    pub fn matcher(&self) -> &Matcher {
-        &self.matcher
-    }
-
     /// `(now - recorded_at)` rebasing, or none.
-    pub fn rebase_now(&self, fake: &Fake) -> Option<i64> {
+    fn rebase_now(&self, fake: &Fake) -> Option<i64> {
         (self.rebase == Rebase::On).then(|| fake.clock().now_ms() / 1000)
     }
 
