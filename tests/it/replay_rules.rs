@@ -295,43 +295,88 @@ async fn account_ids_are_rewritten_in_answers_and_cassettes_and_replay_maps_them
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `program args ENDPOINT` run to its end: (succeeded, stdout, stderr).
+async fn client_run(program: &str, args: &[&str], endpoint: &str) -> (bool, String, String) {
+    let out = tokio::process::Command::new(program)
+        .args(args)
+        .arg(endpoint)
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A client (`program args`) recorded through the binary against the strict upstream into
+/// `dir`; returns what it printed.
+async fn client_recorded(dir: &Path, program: &str, args: &[&str]) -> String {
+    let up = strict_upstream().await;
+    let recording = crate::record_support::recorder_process(&up.endpoint(), dir, &[], &[]).await;
+    let (ok, recorded, err) = client_run(program, args, &recording.endpoint).await;
+    let (_, server) = recording.stop().await;
+    assert!(ok, "record run\n{recorded}\n{err}\nserver:\n{server}");
+    up.shutdown().await;
+    recorded
+}
+
+/// The same client against the binary replaying `dir` (default cassette `cassette`) under CI,
+/// every request required to hit; returns what it printed and the server's stderr.
+async fn client_replayed(
+    dir: &Path,
+    cassette: &str,
+    program: &str,
+    args: &[&str],
+) -> (String, String) {
+    let cassettes_dir = dir.to_string_lossy().into_owned();
+    let replaying = crate::support::Process::start(
+        &[
+            "--mode",
+            "replay",
+            "--cassettes",
+            &cassettes_dir,
+            "--cassette",
+            cassette,
+            "--on-miss",
+            "error",
+            "--fail-on-miss",
+            "--rebase",
+            "on",
+            "--log-level",
+            "warn",
+        ],
+        &[("CI", "true")],
+    )
+    .await;
+    let (ok, replayed, err) = client_run(program, args, &replaying.endpoint).await;
+    let (status, server) = replaying.stop().await;
+    assert!(ok, "replay run\n{replayed}\n{err}\nserver:\n{server}");
+    assert!(status.success(), "no miss: {server}");
+    (replayed, server)
+}
+
 /// The aws CLI and boto3 (`tests/clients/replay.py`) through per-test cassettes named by
 /// `AWS_ENDPOINT_URL_STS`'s path: recorded through the binary, moved three hours into the past
 /// (as if recorded earlier), then replayed with no upstream. Every call answers as recorded; boto3's
 /// assume-role provider, whose session name changes each run, hits and takes the rebased
-/// credentials as fresh.
+/// credentials as fresh (with `--rebase off`, botocore refuses them as expired).
 #[tokio::test]
 async fn the_aws_cli_and_boto3_replay_per_test_cassettes_recorded_hours_earlier() {
     use parlel_sts::cassette::CassetteStore;
     use parlel_sts::timestamp::{iso8601_seconds, parse_rfc3339_ms};
 
-    use crate::record_support::recorder_process;
-    use crate::support::{Process, has, skip};
+    use crate::support::{has, skip};
     if !has("python3", &["-c", "import boto3"]) || !has("aws", &["--version"]) {
         return skip("the aws CLI or boto3 is not installed");
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/replay.py");
-    let run = |endpoint: String| async move {
-        let out = tokio::process::Command::new("python3")
-            .arg(script)
-            .arg(endpoint)
-            .output()
-            .await
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        (
-            out.status.success(),
-            text,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let up = strict_upstream().await;
+    let script = [concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/replay.py"
+    )];
     let dir = cassettes("clients-replay");
-    let recording = recorder_process(&up.endpoint(), &dir, &[], &[]).await;
-    let (ok, recorded, err) = run(recording.endpoint.clone()).await;
-    let (_, server) = recording.stop().await;
-    assert!(ok, "record run\n{recorded}\n{err}\nserver:\n{server}");
-    up.shutdown().await;
+    let recorded = client_recorded(&dir, "python3", &script).await;
 
     // Three hours earlier: recorded_at and every Expiration.
     let earlier = |text: &str| iso8601_seconds(parse_rfc3339_ms(text).unwrap() / 1000 - 3 * 3600);
@@ -353,31 +398,8 @@ async fn the_aws_cli_and_boto3_replay_per_test_cassettes_recorded_hours_earlier(
         store.commit(Some(&cassette)).unwrap();
     }
 
-    let cassettes_dir = dir.to_string_lossy().into_owned();
-    let replaying = Process::start(
-        &[
-            "--mode",
-            "replay",
-            "--cassettes",
-            &cassettes_dir,
-            "--cassette",
-            "cli-test",
-            "--on-miss",
-            "error",
-            "--fail-on-miss",
-            "--log-level",
-            "warn",
-            "--rebase",
-            "on",
-        ],
-        &[("CI", "true")],
-    )
-    .await;
-    let (ok, replayed, err) = run(replaying.endpoint.clone()).await;
-    let (status, server) = replaying.stop().await;
-    assert!(ok, "replay run\n{replayed}\n{err}\nserver:\n{server}");
+    let (replayed, server) = client_replayed(&dir, "cli-test", "python3", &script).await;
     assert_eq!(replayed, recorded, "the same answers, from the cassettes");
-    assert!(status.success(), "no miss: {server}");
     assert!(
         server.contains("provider-test.yaml: 2 hit(s), 0 miss(es)"),
         "{server}"
@@ -389,63 +411,27 @@ async fn the_aws_cli_and_boto3_replay_per_test_cassettes_recorded_hours_earlier(
 /// recorded into that cassette, then replayed from it with no upstream.
 #[tokio::test]
 async fn the_js_sdk_replays_its_cassette_by_path_prefix() {
-    use crate::record_support::recorder_process;
-    use crate::support::{Process, skip};
     let js = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/js");
     if !Path::new(js)
         .join("node_modules/@aws-sdk/client-sts")
         .exists()
     {
-        return skip("run `npm ci --prefix tests/clients/js` (.ci/run does) to test the JS v3 SDK");
+        return crate::support::skip(
+            "run `npm ci --prefix tests/clients/js` (.ci/run does) to test the JS v3 SDK",
+        );
     }
-    let run = |endpoint: String| async move {
-        let out = tokio::process::Command::new("node")
-            .arg(format!("{js}/replay.mjs"))
-            .arg(endpoint)
-            .output()
-            .await
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        (
-            out.status.success(),
-            text,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let up = strict_upstream().await;
+    let script = [concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/js/replay.mjs"
+    )];
     let dir = cassettes("js-replay");
-    let recording = recorder_process(&up.endpoint(), &dir, &[], &[]).await;
-    let (ok, recorded, err) = run(recording.endpoint.clone()).await;
-    let _ = recording.stop().await;
-    assert!(ok, "record run\n{recorded}\n{err}");
-    up.shutdown().await;
+    let recorded = client_recorded(&dir, "node", &script).await;
     assert!(
         dir.join("js-test.yaml").exists(),
         "the path named the cassette"
     );
-    let cassettes_dir = dir.to_string_lossy().into_owned();
-    let replaying = Process::start(
-        &[
-            "--mode",
-            "replay",
-            "--cassettes",
-            &cassettes_dir,
-            "--cassette",
-            "js-test",
-            "--on-miss",
-            "error",
-            "--fail-on-miss",
-            "--log-level",
-            "warn",
-        ],
-        &[("CI", "true")],
-    )
-    .await;
-    let (ok, replayed, err) = run(replaying.endpoint.clone()).await;
-    let (status, server) = replaying.stop().await;
-    assert!(ok, "replay run\n{replayed}\n{err}\nserver:\n{server}");
+    let (replayed, _) = client_replayed(&dir, "js-test", "node", &script).await;
     assert_eq!(replayed, recorded);
     assert!(replayed.contains("assumed-role/app/from-js"), "{replayed}");
-    assert!(status.success(), "{server}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
