@@ -22,6 +22,21 @@ pub struct RealCredentials {
 const DEFAULT_REGION: &str = "us-east-1";
 
 impl RealCredentials {
+    /// The key redaction derives its fakes with: an HMAC of a fixed label under the real secret.
+    /// So every run with the same credentials (a `--record-mode new` run appending to a
+    /// cassette, another cassette of the suite) maps one real value to one fake, and nothing
+    /// needs keeping: the key is never stored, and tells nothing of the secret.
+    pub fn redaction_salt(&self) -> [u8; 32] {
+        let key = ring::hmac::Key::new(
+            ring::hmac::HMAC_SHA256,
+            self.secret_access_key.expose().as_bytes(),
+        );
+        let tag = ring::hmac::sign(&key, b"parlel-sts redaction key 1");
+        let mut salt = [0u8; 32];
+        salt.copy_from_slice(tag.as_ref());
+        salt
+    }
+
     /// From `path` when it exists, else from `env` (the process environment's `AWS_*`).
     pub fn load(
         path: &Path,
@@ -135,6 +150,27 @@ mod tests {
 
     const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn the_redaction_key_follows_the_secret_and_shows_nothing_of_it() {
+        let with = |secret: &str| RealCredentials {
+            access_key_id: Secret::new(KEY),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+            region: DEFAULT_REGION.into(),
+            source: "test".into(),
+        };
+        let a = with("s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1").redaction_salt();
+        assert_eq!(
+            a,
+            with("s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1s1").redaction_salt()
+        );
+        assert_ne!(
+            a,
+            with("s2s2s2s2s2s2s2s2s2s2s2s2s2s2s2s2s2s2s2s2").redaction_salt()
+        );
+        assert!(!a.windows(4).any(|w| w == b"s1s1"));
+    }
 
     #[test]
     fn dotenv_forms() {

@@ -118,10 +118,7 @@ impl Recorder {
             std::time::Duration::from_millis(record.upstream_timeout_ms),
         )
         .map_err(|e| format!("record.upstream_ca: {e}"))?;
-        // A per-run key: one real value, one fake, this run.
-        let mut salt = [0u8; 32];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt)
-            .map_err(|_| "no randomness for the redaction key".to_owned())?;
+        let salt = credentials.redaction_salt();
         let key_id = ring::digest::digest(&ring::digest::SHA256, &salt);
         let key_id: String = key_id.as_ref()[..8]
             .iter()

@@ -183,6 +183,11 @@ async fn record_mode_new_and_on_miss_record_answer_what_the_cassette_has_and_app
         .expect("recorded");
     proxy.shutdown().await;
     let recorded = first.credentials().unwrap().clone();
+    let key_of_first_run = YamlStore::new(&dir, "default")
+        .load()
+        .unwrap()
+        .unwrap()
+        .redaction_key;
 
     let proxy = recorder(&up.endpoint(), &dir, |c| {
         c.record.record_mode = RecordMode::New;
@@ -222,6 +227,8 @@ async fn record_mode_new_and_on_miss_record_answer_what_the_cassette_has_and_app
         .map(|i| i.request.action.as_str())
         .collect();
     assert_eq!(actions, ["AssumeRole", "GetSessionToken"]);
+    // One redaction key for both runs (it follows prod.env's secret): one real value, one fake.
+    assert_eq!(cassette.redaction_key, key_of_first_run);
 
     let replay = replayer(&dir, |c| {
         c.replay.on_miss = OnMiss::Record;
