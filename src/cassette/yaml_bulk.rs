@@ -151,18 +151,19 @@ fn batches(items: &[&str]) -> Option<Vec<Interaction>> {
 
 /// An item without its body block, and the block's text.
 fn split_body(item: &str) -> Option<(&str, String)> {
-    let at = item.find(BODY_KEY)?;
+    let at = memchr::memmem::find(item.as_bytes(), BODY_KEY.as_bytes())?;
     let block = &item[at + BODY_KEY.len()..];
     // The body is the block without its indentation: sized for that (no shrinking copy later).
     let lines = memchr::memchr_iter(b'\n', block.as_bytes()).count();
     let mut body = String::with_capacity(block.len().saturating_sub(lines * BODY_INDENT.len()) + 1);
     for line in block.split_inclusive('\n') {
-        if line.trim().is_empty() {
-            body.push('\n');
-            continue;
+        match line.strip_prefix(BODY_INDENT) {
+            Some(content) => body.push_str(content),
+            // A line of less indentation is empty, or another key after the body: not this
+            // layout.
+            None if line.trim().is_empty() => body.push('\n'),
+            None => return None,
         }
-        // A less indented line would be another key after the body: not this layout.
-        body.push_str(line.strip_prefix(BODY_INDENT)?);
     }
     // `|` keeps one final line break and drops trailing blank lines.
     let kept = body.trim_end_matches('\n').len();
