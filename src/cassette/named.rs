@@ -9,6 +9,10 @@ use crate::wire::request::StsRequest;
 
 type Slot<T> = Arc<OnceLock<Result<Arc<T>, String>>>;
 
+/// Cassettes requests may name in one run: each is a file opened (and, recording, a journal), so
+/// a client naming new ones without end is refused past this.
+pub const MAX_NAMED: usize = 4096;
+
 pub struct Named<T> {
     slots: RwLock<HashMap<String, Slot<T>>>,
 }
@@ -49,13 +53,16 @@ impl<T> Named<T> {
             .cloned();
         let slot = match slot {
             Some(slot) => slot,
-            None => Arc::clone(
-                self.slots
-                    .write()
-                    .map_err(|_| unusable())?
-                    .entry(name.to_owned())
-                    .or_default(),
-            ),
+            None => {
+                let mut slots = self.slots.write().map_err(|_| unusable())?;
+                if slots.len() >= MAX_NAMED && !slots.contains_key(name) {
+                    return Err(StsError::new(
+                        ErrorCode::CassetteMiss,
+                        format!("this run has opened {MAX_NAMED} cassettes already: not one more"),
+                    ));
+                }
+                Arc::clone(slots.entry(name.to_owned()).or_default())
+            }
         };
         let opened = slot.get_or_init(|| blocking(open).map(Arc::new));
         opened
@@ -86,5 +93,40 @@ fn blocking<R>(work: impl FnOnce() -> R) -> R {
         tokio::task::block_in_place(work)
     } else {
         work()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_name_opens_once_errors_are_kept_and_the_count_is_bounded() {
+        let named: Named<String> = Named::default();
+        let opened = std::sync::atomic::AtomicUsize::new(0);
+        let open = |text: &str| {
+            opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(text.to_owned())
+        };
+        assert_eq!(*named.get_or_open("a", || open("A")).unwrap(), "A");
+        assert_eq!(*named.get_or_open("a", || open("again")).unwrap(), "A");
+        assert_eq!(opened.load(std::sync::atomic::Ordering::Relaxed), 1);
+        let failed = named.get_or_open("bad", || Err("broken".to_owned()));
+        assert_eq!(failed.err().unwrap().code, ErrorCode::CassetteMiss);
+        assert!(named.get_or_open("bad", || open("fixed")).is_err(), "kept");
+        for n in 0..MAX_NAMED {
+            let _ = named.get_or_open(&format!("n{n}"), || open("x"));
+        }
+        let over = named.get_or_open("one-more", || open("x")).err().unwrap();
+        assert!(over.message.unwrap_or_default().contains("not one more"));
+        assert!(
+            named.get_or_open("a", || open("x")).is_ok(),
+            "known names still work"
+        );
+        assert_eq!(
+            named.opened().len(),
+            MAX_NAMED - 1,
+            "all but the one that failed"
+        );
     }
 }
