@@ -397,3 +397,39 @@ async fn bad_cassettes_are_refused_with_the_file_and_the_problem() {
         .await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A sled store opens through its index without reading its interactions: one that does not
+/// parse is found when first asked for, and answered with `CassetteMiss` naming the store and
+/// the interaction; the others still replay.
+#[tokio::test]
+async fn an_indexed_sled_interaction_that_does_not_parse_is_a_miss_naming_it() {
+    let dir = cassettes("sled-broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sled_path = dir.join("example.sled");
+    let (code, _, err) = cassette(&["convert", EXAMPLE, sled_path.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    {
+        let db = sled::open(&sled_path).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        let current: String =
+            serde_yaml::from_slice(&meta.get("current").unwrap().unwrap()).unwrap();
+        let tree = db.open_tree(current).unwrap();
+        tree.insert(0u64.to_be_bytes(), b"{not json".as_slice())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let replay = replay_example(&dir, Store::Sled)
+        .await
+        .expect("opens: nothing read yet");
+    let sts = crate::record_support::developer(&replay.endpoint());
+    let (status, code, message) = failure(sts.get_caller_identity().send()).await;
+    assert_eq!((status, code.as_str()), (400, "CassetteMiss"));
+    assert!(message.contains("example.sled: interaction 0"), "{message}");
+    sts.get_session_token()
+        .duration_seconds(900)
+        .send()
+        .await
+        .expect("the other interactions replay");
+    replay.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
