@@ -142,6 +142,28 @@ mod tests {
     }
 
     #[test]
+    fn auto_accounts_are_refused_with_record_mode_new_and_bad_rules_name_their_key() {
+        let mut c = RecordConfig {
+            accounts: Some(AccountsRule::Auto("auto".into())),
+            ..RecordConfig::default()
+        };
+        c.check().unwrap();
+        c.record_mode = RecordMode::New;
+        let why = c.check().unwrap_err();
+        assert!(why.starts_with("record.accounts: \"auto\""), "{why}");
+        c.accounts = None;
+        c.rewrite = vec![RewriteRule {
+            pattern: "[".into(),
+            with: String::new(),
+        }];
+        assert!(
+            c.check()
+                .unwrap_err()
+                .starts_with("record.rewrite[0].pattern")
+        );
+    }
+
+    #[test]
     fn ci_is_set_unless_empty_zero_or_false() {
         for set in ["true", "1", "yes", "TRUE"] {
             assert!(in_ci(Some(set)), "{set}");
