@@ -433,3 +433,39 @@ async fn an_indexed_sled_interaction_that_does_not_parse_is_a_miss_naming_it() {
     replay.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--strict-order` and `PARLEL_STS_STRICT_ORDER` (the binary): a request repeated more often
+/// than recorded misses.
+#[tokio::test]
+async fn strict_order_comes_from_the_flag_and_the_environment() {
+    let dir = example_copy("strict-order");
+    let d = dir.to_str().unwrap();
+    let base = [
+        "--mode",
+        "replay",
+        "--cassettes",
+        d,
+        "--cassette",
+        "example",
+        "--on-miss",
+        "error",
+        "--log-level",
+        "warn",
+    ];
+    for (extra, env) in [
+        (vec!["--strict-order"], vec![]),
+        (vec![], vec![("PARLEL_STS_STRICT_ORDER", "true")]),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        let replay = Process::start(&args, &env).await;
+        let sts = crate::record_support::developer(&replay.endpoint);
+        let token = || sts.get_session_token().duration_seconds(900).send();
+        token().await.expect("the one recording");
+        let (status, code, message) = failure(token()).await;
+        assert_eq!((status, code.as_str()), (400, "CassetteMiss"), "{env:?}");
+        assert!(message.contains("used up (strict_order)"), "{message}");
+        let _ = replay.stop().await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
