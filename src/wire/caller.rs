@@ -59,6 +59,17 @@ fn access_key_from_authorization(auth: &str) -> Result<(&str, Option<&str>), Sts
              Authorization={auth}"
         )));
     }
+    // What every SDK sends: `Credential=` first. The loop below would stop at it too.
+    if let Some(value) = rest.strip_prefix("Credential=") {
+        let value = split_once_ascii(value, b',')
+            .map_or(value, |(v, _)| v)
+            .trim();
+        return credential_scope(value).ok_or_else(|| {
+            incomplete(format!(
+                "Credential should be scoped to a valid region. '{value}'"
+            ))
+        });
+    }
     // `rest.split(',')`, with a byte search (this runs on every request).
     let mut rest = Some(rest);
     while let Some(remaining) = rest {
