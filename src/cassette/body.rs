@@ -7,12 +7,13 @@ use quick_xml::events::Event;
 
 use super::model::Interaction;
 
-/// The root element an answer of `action` with `status` has.
-fn expected_root(action: &str, status: u16) -> String {
+/// The root element an answer of `action` with `status` has: `{action}Response`, or
+/// `ErrorResponse`, as (a part, `Response`).
+fn expected_root(action: &str, status: u16) -> (&str, &'static str) {
     if status < 300 {
-        format!("{action}Response")
+        (action, "Response")
     } else {
-        "ErrorResponse".to_owned()
+        ("Error", "Response")
     }
 }
 
@@ -26,15 +27,23 @@ pub fn looks_like_sts(interaction: &Interaction) -> Result<(), String> {
             Err("its body is not a JSON object".to_owned())
         };
     }
-    let root = expected_root(&interaction.request.action, interaction.response.status);
+    let (name, suffix) = expected_root(&interaction.request.action, interaction.response.status);
     let opens = body
         .strip_prefix('<')
-        .and_then(|b| b.strip_prefix(root.as_str()))
+        .and_then(|b| b.strip_prefix(name))
+        .and_then(|b| b.strip_prefix(suffix))
         .is_some_and(|b| b.starts_with([' ', '>', '\n', '\t', '\r']));
-    if opens && body.ends_with(&format!("</{root}>")) {
+    let closes = body
+        .strip_suffix('>')
+        .and_then(|b| b.strip_suffix(suffix))
+        .and_then(|b| b.strip_suffix(name))
+        .is_some_and(|b| b.ends_with("</"));
+    if opens && closes {
         Ok(())
     } else {
-        Err(format!("its body is not STS XML (an <{root}> document)"))
+        Err(format!(
+            "its body is not STS XML (an <{name}{suffix}> document)"
+        ))
     }
 }
 

@@ -18,6 +18,7 @@
 //!   wildcard), `"ignore"` (left out of the key), or `{ regex = "..." }` (any value the regex
 //!   matches is one value). A rule named for a list (`Tags`) applies to its members.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use regex::Regex;
@@ -134,6 +135,23 @@ impl Matcher {
             "{}\n{}\n{}\n{}",
             request.action, request.version, request.format, request.identity
         );
+        // The usual case, without a copy of each parameter: no rules, no lists, and the names
+        // already in order (as a cassette keeps them), so the order after the rules is theirs.
+        let plain = self.rules.is_empty()
+            && request.parameters.windows(2).all(|w| w[0].0 < w[1].0)
+            && !request
+                .parameters
+                .iter()
+                .any(|(name, _)| name.contains(".member."));
+        if plain {
+            for (name, value) in &request.parameters {
+                key.push('\n');
+                key.push_str(name);
+                key.push('=');
+                key.push_str(&default_value(name, value));
+            }
+            return key;
+        }
         for (name, value) in self.parameters(request) {
             key.push('\n');
             key.push_str(&name);
@@ -155,7 +173,7 @@ impl Matcher {
                     format!("<matches {}>", regex.as_str())
                 }
                 Some(Rule::Regex(_)) => value.clone(),
-                None => default_value(name, value),
+                None => default_value(name, value).into_owned(),
             };
             match list_member(name) {
                 Some((list, number, rest)) => lists
@@ -199,13 +217,13 @@ fn list_member(name: &str) -> Option<(&str, u64, &str)> {
 }
 
 /// A value as keyed when no rule names its parameter.
-fn default_value(name: &str, value: &str) -> String {
+fn default_value<'a>(name: &str, value: &'a str) -> Cow<'a, str> {
     match name {
-        "RoleSessionName" if is_sdk_session_name(value) => SDK_SESSION.to_owned(),
+        "RoleSessionName" if is_sdk_session_name(value) => Cow::Borrowed(SDK_SESSION),
         // A TOTP code changes every 30 s (and is kept as a digest).
-        "TokenCode" => "<any>".to_owned(),
-        "Policy" => canonical_json(value).unwrap_or_else(|| value.to_owned()),
-        _ => value.to_owned(),
+        "TokenCode" => Cow::Borrowed("<any>"),
+        "Policy" => canonical_json(value).map_or(Cow::Borrowed(value), Cow::Owned),
+        _ => Cow::Borrowed(value),
     }
 }
 
