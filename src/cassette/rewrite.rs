@@ -33,9 +33,23 @@ pub struct RewriteRule {
 
 enum Accounts {
     None,
-    Map(HashMap<String, String>),
-    /// real -> fake, learned in order of appearance this run.
-    Auto(Mutex<HashMap<String, String>>),
+    Map(AccountMap),
+    /// Learned in order of appearance this run.
+    Auto(Mutex<AccountMap>),
+}
+
+/// Real account ids to fake ones, and back.
+#[derive(Default)]
+struct AccountMap {
+    fake_of: HashMap<String, String>,
+    real_of: HashMap<String, String>,
+}
+
+impl AccountMap {
+    fn insert(&mut self, real: &str, fake: &str) {
+        self.fake_of.insert(real.to_owned(), fake.to_owned());
+        self.real_of.insert(fake.to_owned(), real.to_owned());
+    }
 }
 
 pub struct Rewriter {
@@ -65,7 +79,7 @@ impl Rewriter {
         let accounts = match accounts {
             None => Accounts::None,
             Some(AccountsRule::Auto(word)) if word == "auto" => {
-                Accounts::Auto(Mutex::new(HashMap::new()))
+                Accounts::Auto(Mutex::new(AccountMap::default()))
             }
             Some(AccountsRule::Auto(word)) => {
                 return Err(format!(
@@ -85,7 +99,11 @@ impl Rewriter {
                 if fakes.windows(2).any(|w| w[0] == w[1]) {
                     return Err("record.accounts: two real accounts map to one fake".to_owned());
                 }
-                Accounts::Map(map.clone())
+                let mut accounts = AccountMap::default();
+                for (real, fake) in map {
+                    accounts.insert(real, fake);
+                }
+                Accounts::Map(accounts)
             }
         };
         let mut compiled = Vec::with_capacity(rules.len());
@@ -120,16 +138,21 @@ impl Rewriter {
     pub fn account(&self, real: &str) -> String {
         match &self.accounts {
             Accounts::None => real.to_owned(),
-            Accounts::Map(map) => map.get(real).cloned().unwrap_or_else(|| real.to_owned()),
+            Accounts::Map(map) => map
+                .fake_of
+                .get(real)
+                .cloned()
+                .unwrap_or_else(|| real.to_owned()),
             Accounts::Auto(learned) => {
                 let Ok(mut learned) = learned.lock() else {
                     return "000000000000".to_owned();
                 };
-                let next = learned.len();
-                learned
-                    .entry(real.to_owned())
-                    .or_insert_with(|| format!("{next:012}"))
-                    .clone()
+                if let Some(fake) = learned.fake_of.get(real) {
+                    return fake.clone();
+                }
+                let fake = format!("{:012}", learned.fake_of.len());
+                learned.insert(real, &fake);
+                fake
             }
         }
     }
@@ -155,44 +178,46 @@ impl Rewriter {
     /// replaced by its real one. Account ids here are bounded by non-digits only (`%3A` ends in
     /// a letter).
     pub fn inward<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let reverse: HashMap<String, String> = match &self.accounts {
-            Accounts::None => return Cow::Borrowed(text),
-            Accounts::Map(map) => map.iter().map(|(r, f)| (f.clone(), r.clone())).collect(),
+        match &self.accounts {
+            Accounts::None => Cow::Borrowed(text),
+            Accounts::Map(map) => real_accounts(text, &map.real_of),
             Accounts::Auto(learned) => match learned.lock() {
-                Ok(learned) => learned
-                    .iter()
-                    .map(|(r, f)| (f.clone(), r.clone()))
-                    .collect(),
-                Err(_) => return Cow::Borrowed(text),
+                Ok(learned) => real_accounts(text, &learned.real_of),
+                Err(_) => Cow::Borrowed(text),
             },
-        };
-        let bytes = text.as_bytes();
-        let mut out = String::new();
-        let mut copied = 0;
-        let mut at = 0;
-        while at + 12 <= bytes.len() {
-            let candidate = &text[at..at + 12];
-            let before_ok = at == 0 || !bytes[at - 1].is_ascii_digit();
-            let after_ok = bytes.get(at + 12).is_none_or(|b| !b.is_ascii_digit());
-            if before_ok
-                && after_ok
-                && is_account_id(candidate)
-                && let Some(real) = reverse.get(candidate)
-            {
-                out.push_str(&text[copied..at]);
-                out.push_str(real);
-                at += 12;
-                copied = at;
-            } else {
-                at += 1;
-            }
         }
-        if copied == 0 {
-            Cow::Borrowed(text)
+    }
+}
+
+/// `text` with each run of 12 digits (bounded by non-digits) that `real_of` knows replaced.
+fn real_accounts<'a>(text: &'a str, real_of: &HashMap<String, String>) -> Cow<'a, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at + 12 <= bytes.len() {
+        let before_ok = at == 0 || !bytes[at - 1].is_ascii_digit();
+        let after_ok = bytes.get(at + 12).is_none_or(|b| !b.is_ascii_digit());
+        // Digits are ASCII: once the twelve bytes are, both ends are character boundaries.
+        let digits = bytes[at..at + 12].iter().all(u8::is_ascii_digit);
+        if before_ok
+            && after_ok
+            && digits
+            && let Some(real) = real_of.get(&text[at..at + 12])
+        {
+            out.push_str(&text[copied..at]);
+            out.push_str(real);
+            at += 12;
+            copied = at;
         } else {
-            out.push_str(&text[copied..]);
-            Cow::Owned(out)
+            at += 1;
         }
+    }
+    if copied == 0 {
+        Cow::Borrowed(text)
+    } else {
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
     }
 }
 
@@ -256,6 +281,11 @@ mod tests {
             "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fx"
         );
         assert_eq!(rewriter.inward("x=1000000000042"), "x=1000000000042");
+        // Text that is not ASCII is walked by bytes, never cut inside a character.
+        assert_eq!(
+            rewriter.inward("é000000000042ééééééééééééé"),
+            "é123456789012ééééééééééééé"
+        );
     }
 
     #[test]
