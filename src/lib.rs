@@ -59,6 +59,7 @@ pub mod fake;
 pub mod logging;
 pub mod mode;
 pub mod model;
+pub mod parallel;
 pub mod replay;
 pub mod secret;
 pub mod server;

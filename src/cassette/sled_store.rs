@@ -29,33 +29,14 @@ fn encode(interaction: &Interaction) -> Result<Vec<u8>, String> {
 /// A tree's interactions, in order: the values read first, then decoded over the machine's
 /// threads (a cassette of 100,000 interactions is read at once).
 fn decode_all(tree: &sled::Tree) -> Result<Vec<Interaction>, String> {
-    let values: Vec<sled::IVec> = tree
+    let mut values: Vec<sled::IVec> = tree
         .iter()
         .values()
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let per_thread = values.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<Interaction>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = values
-            .chunks(per_thread)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|v| decode(v)).collect()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a decoding thread failed".to_owned()))
-            })
-            .collect()
-    });
-    let mut out = Vec::with_capacity(values.len());
-    for part in parts {
-        out.extend(part?);
-    }
-    Ok(out)
+    crate::parallel::in_runs(&mut values, |_, run| {
+        run.iter().map(|v| decode(v)).collect()
+    })
 }
 
 fn decode(value: &[u8]) -> Result<Interaction, String> {

@@ -101,26 +101,8 @@ fn items(list: &str) -> Option<Vec<Interaction>> {
     let mut starts: Vec<usize> = vec![0];
     starts.extend(memchr::memmem::find_iter(list.as_bytes(), "\n- ").map(|i| i + 1));
     starts.push(list.len());
-    let items: Vec<&str> = starts.windows(2).map(|w| &list[w[0]..w[1]]).collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let per_thread = items.len().div_ceil(threads).max(1);
-    let parts: Vec<Option<Vec<Interaction>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(per_thread)
-            .map(|chunk| scope.spawn(move || batches(chunk)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
-            .collect()
-    });
-    let mut out = Vec::with_capacity(items.len());
-    for part in parts {
-        out.extend(part?);
-    }
-    Some(out)
+    let mut items: Vec<&str> = starts.windows(2).map(|w| &list[w[0]..w[1]]).collect();
+    crate::parallel::in_runs(&mut items, |_, run| batches(run).ok_or(())).ok()
 }
 
 /// Items read by serde_yaml a batch at a time (one sequence of `BATCH` items: the parser's set-up

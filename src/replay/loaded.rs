@@ -12,6 +12,7 @@
 //! they reach the counter.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
@@ -37,6 +38,9 @@ struct Prepared {
     status: u16,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
+    /// Where each `<Expiration>` time is in `body`, and that time in seconds: found once, so a
+    /// hit only writes the moved times.
+    expirations: Vec<(Range<usize>, i64)>,
 }
 
 /// Interaction `index`'s answer made ready (its body moved out of it), and the access keys it
@@ -68,6 +72,7 @@ fn prepare(
         recorded_at,
         status,
         headers,
+        expirations: expiration_spans(&body),
         // Kept once: the interaction keeps its request (misses are told from it).
         body: Bytes::from(body),
     };
@@ -134,57 +139,32 @@ impl Loaded {
     ) -> Result<Loaded, String> {
         // Each interaction is made ready on its own, spread over the machine's threads (a
         // cassette of 100,000 interactions is read at start-up); then grouped by key, in order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let per_thread = cassette.interactions.len().div_ceil(threads).max(1);
         let location_ref = &location;
-        type Ready = (String, Prepared, Vec<String>);
-        let parts: Vec<Result<Vec<Ready>, String>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = cassette
-                .interactions
-                .chunks_mut(per_thread)
+        let ready = crate::parallel::in_runs(&mut cassette.interactions, |offset, run| {
+            run.iter_mut()
                 .enumerate()
-                .map(|(n, chunk)| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter_mut()
-                            .enumerate()
-                            .map(|(i, interaction)| {
-                                let key = matcher.key(&interaction.request);
-                                let (prepared, handed) =
-                                    prepare(n * per_thread + i, interaction, location_ref)?;
-                                Ok((key, prepared, handed))
-                            })
-                            .collect()
-                    })
+                .map(|(i, interaction)| {
+                    let key = matcher.key(&interaction.request);
+                    let (prepared, handed) = prepare(offset + i, interaction, location_ref)?;
+                    Ok((key, prepared, handed))
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err("a loading thread failed".to_owned()))
-                })
-                .collect()
-        });
+                .collect::<Result<Vec<_>, String>>()
+        })?;
         let mut by_key: HashMap<String, Sequence> = HashMap::new();
         let mut handed_out = HashSet::new();
         let mut prepared = Vec::with_capacity(cassette.interactions.len());
-        for part in parts {
-            for (key, ready, handed) in part? {
-                let index = prepared.len();
-                prepared.push(ready);
-                handed_out.extend(handed);
-                by_key
-                    .entry(key)
-                    .or_insert_with(|| Sequence {
-                        interactions: Vec::new(),
-                        next: AtomicUsize::new(0),
-                    })
-                    .interactions
-                    .push(index);
-            }
+        for (key, answer, handed) in ready {
+            let index = prepared.len();
+            prepared.push(answer);
+            handed_out.extend(handed);
+            by_key
+                .entry(key)
+                .or_insert_with(|| Sequence {
+                    interactions: Vec::new(),
+                    next: AtomicUsize::new(0),
+                })
+                .interactions
+                .push(index);
         }
         let count = prepared.len();
         Ok(Loaded::with(
@@ -307,10 +287,7 @@ impl Loaded {
                 .map_err(Clone::clone)?,
         };
         let body = match now_s {
-            Some(now_s) => Bytes::from(rebase_expirations(
-                std::str::from_utf8(&ready.body).unwrap_or_default(),
-                now_s - ready.recorded_at,
-            )),
+            Some(now_s) => rebased(&ready.body, &ready.expirations, now_s - ready.recorded_at),
             None => ready.body.clone(),
         };
         Ok(CompleteResponse {
@@ -453,26 +430,40 @@ fn differences(
     out
 }
 
-/// Each `<Expiration>` moved by `seconds`.
-fn rebase_expirations(body: &str, seconds: i64) -> String {
+/// Where each `<Expiration>`'s time is in `body`, with the time in seconds (times that do not
+/// parse are left out: they are answered as recorded).
+fn expiration_spans(body: &str) -> Vec<(Range<usize>, i64)> {
     let (open, close) = ("<Expiration>", "</Expiration>");
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(start) = rest.find(open) {
-        let after = &rest[start + open.len()..];
-        let Some(end) = after.find(close) else {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(found) = body[at..].find(open) {
+        let start = at + found + open.len();
+        let Some(length) = body[start..].find(close) else {
             break;
         };
-        out.push_str(&rest[..start + open.len()]);
-        match parse_rfc3339_ms(&after[..end]) {
-            Ok(ms) => out.push_str(&iso8601_seconds(ms / 1000 + seconds)),
-            Err(_) => out.push_str(&after[..end]),
+        let end = start + length;
+        if let Ok(ms) = parse_rfc3339_ms(&body[start..end]) {
+            spans.push((start..end, ms / 1000));
         }
-        out.push_str(close);
-        rest = &after[end + close.len()..];
+        at = end + close.len();
     }
-    out.push_str(rest);
-    out
+    spans
+}
+
+/// `body` with each span's time moved by `seconds` (the body itself when nothing moves).
+fn rebased(body: &Bytes, spans: &[(Range<usize>, i64)], seconds: i64) -> Bytes {
+    if spans.is_empty() || seconds == 0 {
+        return body.clone();
+    }
+    let mut out = Vec::with_capacity(body.len() + 8);
+    let mut copied = 0;
+    for (span, time) in spans {
+        out.extend_from_slice(&body[copied..span.start]);
+        out.extend_from_slice(iso8601_seconds(time + seconds).as_bytes());
+        copied = span.end;
+    }
+    out.extend_from_slice(&body[copied..]);
+    Bytes::from(out)
 }
 
 #[cfg(test)]
@@ -484,9 +475,17 @@ mod tests {
     fn expirations_move_and_nothing_else() {
         let body =
             "<A><Expiration>2026-12-01T01:00:00Z</Expiration><B>2026-12-01T01:00:00Z</B></A>";
+        let spans = expiration_spans(body);
+        let moved = rebased(&Bytes::from(body), &spans, 3600);
         assert_eq!(
-            rebase_expirations(body, 3600),
+            moved,
             "<A><Expiration>2026-12-01T02:00:00Z</Expiration><B>2026-12-01T01:00:00Z</B></A>"
+        );
+        let bad =
+            "<A><Expiration>soon</Expiration><Expiration>2026-12-01T01:00:00Z</Expiration></A>";
+        assert_eq!(
+            rebased(&Bytes::from(bad), &expiration_spans(bad), -3600),
+            "<A><Expiration>soon</Expiration><Expiration>2026-12-01T00:00:00Z</Expiration></A>"
         );
         assert_eq!(element_texts("<K>a</K><K>b</K>", "K"), ["a", "b"]);
     }
