@@ -32,7 +32,7 @@ pub use model::{
     check_format, digest,
 };
 pub use named::{Named, named_by};
-pub use open::{convert, open, open_path};
+pub use open::{convert, load_path, open, open_path};
 pub use redact::{RealSession, Redacted, Redactor};
 pub use rewrite::{AccountsRule, RewriteRule, Rewriter};
 pub use scan::{Finding, scan, scan_files};

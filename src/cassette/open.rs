@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::config::{CassetteConfig, Store};
+use super::model::Cassette;
 use super::sled_store::SledStore;
 use super::store::CassetteStore;
 use super::store::RecordMode;
@@ -28,12 +29,18 @@ pub fn open_path(path: &Path) -> Result<Box<dyn CassetteStore>, String> {
     }
 }
 
+/// The store at `path` and the cassette in it; no cassette there is an error naming the path.
+pub fn load_path(path: &Path) -> Result<(Box<dyn CassetteStore>, Cassette), String> {
+    let store = open_path(path)?;
+    let cassette = store
+        .load()?
+        .ok_or_else(|| format!("{}: no cassette there", store.location()))?;
+    Ok((store, cassette))
+}
+
 /// Copies the cassette at `from` to `to` (either store to either); how many interactions.
 pub fn convert(from: &Path, to: &Path) -> Result<usize, String> {
-    let source = open_path(from)?;
-    let cassette = source
-        .load()?
-        .ok_or_else(|| format!("{}: no cassette there", source.location()))?;
+    let (source, cassette) = load_path(from)?;
     drop(source);
     let mut target = open_path(to)?;
     target.begin(RecordMode::All, &cassette.upstream, &cassette.redaction_key)?;

@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 use serde_json::json;
 
 use super::load;
-use crate::cassette::{DIGESTED_PARAMETERS, Interaction};
+use crate::cassette::{DIGESTED_PARAMETERS, Interaction, element_texts};
 use crate::fake::{Fake, FakeConfig};
 use crate::timestamp::parse_rfc3339_ms;
 use crate::wire::answer::Answer;
@@ -228,14 +228,9 @@ fn fake_session(fake: &Fake) -> Result<(String, String), String> {
     };
     let body = render::respond(Answer::Typed(fake.answer(&request)), Format::Xml).into_body();
     let body = String::from_utf8_lossy(&body);
-    let text = |name: &str| {
-        let open = format!("<{name}>");
-        let start = body.find(&open)? + open.len();
-        let end = body[start..].find('<')? + start;
-        Some(body[start..end].to_owned())
-    };
-    text("AccessKeyId")
-        .zip(text("SessionToken"))
+    let first = |name: &str| element_texts(&body, name).into_iter().next();
+    first("AccessKeyId")
+        .zip(first("SessionToken"))
         .ok_or_else(|| "the fake handed out no session".to_owned())
 }
 
@@ -275,9 +270,7 @@ fn shape(body: &str) -> Result<Shape, String> {
 }
 
 fn error_code(body: &str) -> Option<String> {
-    let start = body.find("<Code>")? + "<Code>".len();
-    let end = body[start..].find("</Code>")? + start;
-    Some(body[start..end].to_owned())
+    element_texts(body, "Code").into_iter().next()
 }
 
 /// The format of a value, in words.

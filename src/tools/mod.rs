@@ -13,7 +13,8 @@ mod verify;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cassette::{Cassette, CassetteStore, Store, open_path};
+use crate::cassette::Store;
+pub(crate) use crate::cassette::load_path as load;
 use crate::cli::{CassetteCommand, Flags};
 
 pub fn run(command: &CassetteCommand, flags: &Flags) -> ExitCode {
@@ -60,15 +61,6 @@ fn locate(name: &str, dir: &Path, store: Store) -> PathBuf {
         (_, _, Store::Sled) => sled,
         (_, _, Store::Yaml) => yaml,
     }
-}
-
-/// The cassette at `path`, loaded; an error names the file and the problem.
-fn load(path: &Path) -> Result<(Box<dyn CassetteStore>, Cassette), String> {
-    let store = open_path(path)?;
-    let cassette = store
-        .load()?
-        .ok_or_else(|| format!("{}: no cassette there", store.location()))?;
-    Ok((store, cassette))
 }
 
 fn convert(from: &Path, to: &Path) -> Result<bool, String> {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use parlel_sts::Server;
-use parlel_sts::cassette::{Cassette, YamlStore};
+use parlel_sts::cassette::{Cassette, YamlStore, element_texts};
 use parlel_sts::config::{OnMiss, Store};
 use parlel_sts::mode::Mode;
 
@@ -61,11 +61,8 @@ async fn replay_example_at(
 async fn the_committed_example_replays_from_yaml_and_from_sled() {
     let example: Cassette =
         serde_yaml::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
-    let recorded_key = {
-        let body = &example.interactions[1].response.body;
-        let start = body.find("<AccessKeyId>").unwrap() + "<AccessKeyId>".len();
-        body[start..start + 20].to_owned()
-    };
+    let recorded_key =
+        element_texts(&example.interactions[1].response.body, "AccessKeyId")[0].clone();
     let dir = cassettes("example-sled");
     std::fs::create_dir_all(&dir).unwrap();
     let sled = dir.join("example.sled");
@@ -122,11 +119,7 @@ async fn replay_is_byte_identical_run_after_run_and_store_after_store() {
     let sled = dir.join("example.sled");
     let (code, _, err) = cassette(&["convert", EXAMPLE, sled.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
-    let key = {
-        let text = std::fs::read_to_string(EXAMPLE).unwrap();
-        let start = text.find("<AccessKeyId>").unwrap() + "<AccessKeyId>".len();
-        text[start..start + 20].to_owned()
-    };
+    let key = element_texts(&std::fs::read_to_string(EXAMPLE).unwrap(), "AccessKeyId")[0].clone();
     let signed = |key: &str| {
         format!(
             "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=abc"

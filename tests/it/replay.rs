@@ -7,7 +7,7 @@ use std::path::Path;
 
 use aws_sdk_sts::config::Credentials;
 use parlel_sts::Server;
-use parlel_sts::cassette::{Cassette, YamlStore};
+use parlel_sts::cassette::{Cassette, YamlStore, element_texts};
 use parlel_sts::config::OnMiss;
 use parlel_sts::mode::Mode;
 use parlel_sts::timestamp::{iso8601_seconds, parse_rfc3339_ms};
@@ -66,11 +66,7 @@ fn recorded_credentials(cassette: &Cassette, i: usize) -> (String, String) {
         .unwrap()
         .response
         .body;
-    let text = |name: &str| {
-        let start = body.find(&format!("<{name}>")).unwrap() + name.len() + 2;
-        let end = body[start..].find('<').unwrap();
-        body[start..start + end].to_owned()
-    };
+    let text = |name: &str| element_texts(body, name)[0].clone();
     (text("AccessKeyId"), text("Expiration"))
 }
 

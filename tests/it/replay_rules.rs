@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use parlel_sts::Server;
-use parlel_sts::cassette::{AccountsRule, YamlStore};
+use parlel_sts::cassette::{AccountsRule, YamlStore, element_texts};
 use parlel_sts::config::{Config, OnMiss, Rebase, RecordMode};
 use parlel_sts::mode::Mode;
 
@@ -24,13 +24,6 @@ async fn replayer(dir: &Path, edit: impl FnOnce(&mut Config)) -> Server {
         edit(c);
     })
     .await
-}
-
-fn element<'a>(body: &'a str, name: &str) -> &'a str {
-    let open = format!("<{name}>");
-    let start = body.find(&open).map_or(0, |i| i + open.len());
-    let end = body[start..].find('<').map_or(start, |i| start + i);
-    &body[start..end]
 }
 
 const FORM: &str = "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded";
@@ -73,8 +66,8 @@ async fn the_same_call_in_other_words_hits_repeats_miss_under_strict_order_and_t
     assert_eq!(hit.status, 200, "{}", hit.body);
     assert_eq!(hit.body, recorded.body, "the recorded bytes");
     assert_eq!(
-        element(&hit.body, "AccessKeyId"),
-        element(&recorded.body, "AccessKeyId")
+        element_texts(&hit.body, "AccessKeyId"),
+        element_texts(&recorded.body, "AccessKeyId")
     );
     // Recorded once: under strict_order a second call is a miss that says so.
     let again = raw(&replay, &head, "").await;
