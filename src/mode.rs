@@ -96,13 +96,13 @@ pub fn check(mode: Mode, around: &Surroundings<'_>) -> Result<(), (&'static str,
             }
             Ok(())
         }
-        Mode::Record => Ok(()),
-        // Replay reaches nothing: its cassette is read when the server starts.
+        // Replay reaches nothing (but with --on-miss record, above): its cassettes are read.
         Mode::Replay if around.auth == AuthMode::Strict => Err((
             "server.auth",
             "replay mode does not verify signatures yet (the fake does not know the sessions a cassette handed out): use --auth permissive".to_owned(),
         )),
-        Mode::Replay => Ok(()),
+        // Record mode always forwards: the guards above are its own.
+        Mode::Record | Mode::Replay => Ok(()),
     }
 }
 
@@ -292,6 +292,37 @@ mod tests {
         };
         assert_eq!(check(Mode::Record, &strict).unwrap_err().0, "server.auth");
         assert_eq!(check(Mode::Replay, &strict).unwrap_err().0, "server.auth");
+    }
+
+    #[test]
+    fn replay_recording_its_misses_is_under_record_modes_guards() {
+        let record = RecordConfig::default();
+        let replay = |listen: &str, in_ci: bool, on_miss: OnMiss| {
+            let around = Surroundings {
+                listen: listen.parse().unwrap(),
+                record: &record,
+                in_ci,
+                auth: AuthMode::Permissive,
+                on_miss,
+            };
+            check(Mode::Replay, &around)
+        };
+        assert_eq!(
+            replay("0.0.0.0:1", true, OnMiss::Error),
+            Ok(()),
+            "replay reaches nothing"
+        );
+        let (key, why) = replay("127.0.0.1:1", true, OnMiss::Record).unwrap_err();
+        assert_eq!(key, "server.mode");
+        assert!(
+            why.starts_with("replay mode with --on-miss record"),
+            "{why}"
+        );
+        assert_eq!(
+            replay("0.0.0.0:1", false, OnMiss::Record).unwrap_err().0,
+            "server.listen"
+        );
+        assert!(forwards(Mode::Replay, OnMiss::Record) && !forwards(Mode::Replay, OnMiss::Fake));
     }
 
     #[test]
