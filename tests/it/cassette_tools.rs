@@ -11,7 +11,7 @@ use parlel_sts::config::{OnMiss, Store};
 use parlel_sts::mode::Mode;
 
 use crate::record_support::cassettes;
-use crate::support::{BIN, Process, client_at, failure, session_client};
+use crate::support::{BIN, Process, assume_role, client_at, failure, session_client};
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cassettes/example.yaml");
 
@@ -77,10 +77,7 @@ async fn the_committed_example_replays_from_yaml_and_from_sled() {
         );
         let me = sts.get_caller_identity().send().await.expect("GCI");
         assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
-        let role = sts
-            .assume_role()
-            .role_arn("arn:aws:iam::123456789012:role/example")
-            .role_session_name("example")
+        let role = assume_role(&sts, "arn:aws:iam::123456789012:role/example", "example")
             .send()
             .await
             .expect("AssumeRole");

@@ -13,7 +13,7 @@ use parlel_sts::mode::Mode;
 use parlel_sts::timestamp::{iso8601_seconds, parse_rfc3339_ms};
 
 use crate::record_support::{cassettes, developer, recorder, strict_upstream};
-use crate::support::{client_at, failure, session_client, start_with};
+use crate::support::{assume_role, client_at, failure, session_client, start_with};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/app";
 
@@ -34,16 +34,11 @@ async fn record(dir: &Path) -> Cassette {
     let proxy = recorder(&up.endpoint(), dir, |_| {}).await;
     let sts = developer(&proxy.endpoint());
     sts.get_caller_identity().send().await.expect("GCI");
-    let first = sts
-        .assume_role()
-        .role_arn(ROLE)
-        .role_session_name("rec")
+    let first = assume_role(&sts, ROLE, "rec")
         .send()
         .await
         .expect("AssumeRole");
-    sts.assume_role()
-        .role_arn(ROLE)
-        .role_session_name("rec")
+    assume_role(&sts, ROLE, "rec")
         .send()
         .await
         .expect("AssumeRole again");
@@ -95,12 +90,7 @@ async fn replays_what_was_recorded_with_identity_order_and_time() {
         .expect("replayed GCI");
     assert_eq!(me.arn(), Some("arn:aws:iam::123456789012:user/recorder"));
 
-    let assume = || {
-        sts.assume_role()
-            .role_arn(ROLE)
-            .role_session_name("rec")
-            .send()
-    };
+    let assume = || assume_role(&sts, ROLE, "rec").send();
     let (first_key, first_expiration) = recorded_credentials(&cassette, 0);
     let (second_key, _) = recorded_credentials(&cassette, 1);
     let one = assume().await.expect("1st AssumeRole");
@@ -126,13 +116,7 @@ async fn replays_what_was_recorded_with_identity_order_and_time() {
     );
 
     // A miss, with what differs from the closest recording.
-    let (status, code, message) = failure(
-        sts.assume_role()
-            .role_arn(ROLE)
-            .role_session_name("other")
-            .send(),
-    )
-    .await;
+    let (status, code, message) = failure(assume_role(&sts, ROLE, "other").send()).await;
     assert_eq!((status, code.as_str()), (400, "CassetteMiss"));
     assert!(
         message.contains("RoleSessionName (recorded \"rec\", asked \"other\")"),
@@ -149,13 +133,14 @@ async fn a_miss_goes_to_the_fake_whose_sessions_keep_working() {
     record(&dir).await;
     let replay = replayer(&dir, OnMiss::Fake, None).await;
     let sts = developer(&replay.endpoint());
-    let out = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::222233334444:role/never-recorded")
-        .role_session_name("fresh")
-        .send()
-        .await
-        .expect("the fake answers the miss");
+    let out = assume_role(
+        &sts,
+        "arn:aws:iam::222233334444:role/never-recorded",
+        "fresh",
+    )
+    .send()
+    .await
+    .expect("the fake answers the miss");
     let me = session_client(&replay, out.credentials().unwrap())
         .get_caller_identity()
         .send()
@@ -224,10 +209,7 @@ async fn rebase_off_answers_the_recorded_expiration() {
         c.fake.clock = Some(iso8601_seconds(recorded_at + 7200));
     })
     .await;
-    let out = developer(&replay.endpoint())
-        .assume_role()
-        .role_arn(ROLE)
-        .role_session_name("rec")
+    let out = assume_role(&developer(&replay.endpoint()), ROLE, "rec")
         .send()
         .await
         .expect("replayed AssumeRole");

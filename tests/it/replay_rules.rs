@@ -12,7 +12,7 @@ use parlel_sts::mode::Mode;
 use crate::record_support::{
     PROD_SECRET, cassettes, developer, prod_credentials, recorder, strict_upstream,
 };
-use crate::support::{SIGV4, failure, raw, session_client, start_with};
+use crate::support::{SIGV4, assume_role, failure, raw, session_client, start_with};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/app";
 
@@ -104,12 +104,7 @@ async fn parallel_tests_record_and_replay_their_own_cassettes_by_path_prefix_and
     let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
     let at = |name: &str| developer(&format!("{}/cassette/{name}/", proxy.endpoint()));
     let (alpha, beta) = (at("alpha"), at("beta"));
-    let assume = |sts: &aws_sdk_sts::Client, session: &str| {
-        sts.assume_role()
-            .role_arn(ROLE)
-            .role_session_name(session)
-            .send()
-    };
+    let assume = |sts: &aws_sdk_sts::Client, session: &str| assume_role(sts, ROLE, session).send();
     let (a, b) = tokio::join!(assume(&alpha, "aa"), assume(&beta, "bb"));
     let (a, b) = (a.expect("alpha"), b.expect("beta"));
     let by_header = raw(
@@ -167,10 +162,7 @@ async fn record_mode_new_and_on_miss_record_answer_what_the_cassette_has_and_app
     let dir = cassettes("new-mode");
     let up = strict_upstream().await;
     let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
-    let first = developer(&proxy.endpoint())
-        .assume_role()
-        .role_arn(ROLE)
-        .role_session_name("rec")
+    let first = assume_role(&developer(&proxy.endpoint()), ROLE, "rec")
         .send()
         .await
         .expect("recorded");
@@ -187,10 +179,7 @@ async fn record_mode_new_and_on_miss_record_answer_what_the_cassette_has_and_app
     })
     .await;
     let sts = developer(&proxy.endpoint());
-    let again = sts
-        .assume_role()
-        .role_arn(ROLE)
-        .role_session_name("rec")
+    let again = assume_role(&sts, ROLE, "rec")
         .send()
         .await
         .expect("from the cassette");
@@ -264,10 +253,7 @@ async fn account_ids_are_rewritten_in_answers_and_cassettes_and_replay_maps_them
     assert_eq!(me.arn(), Some("arn:aws:iam::000000000042:user/recorder"));
     assert_eq!(me.account(), Some("000000000042"));
     // Tests may name the fake account: it goes up as the real one.
-    let role = sts
-        .assume_role()
-        .role_arn("arn:aws:iam::000000000042:role/app")
-        .role_session_name("rec")
+    let role = assume_role(&sts, "arn:aws:iam::000000000042:role/app", "rec")
         .send()
         .await
         .expect("AssumeRole");
@@ -280,10 +266,7 @@ async fn account_ids_are_rewritten_in_answers_and_cassettes_and_replay_maps_them
 
     // Replay under the same rules: a test naming the real account still hits.
     let replay = replayer(&dir, |c| c.record.accounts = Some(map)).await;
-    let again = developer(&replay.endpoint())
-        .assume_role()
-        .role_arn(ROLE)
-        .role_session_name("rec")
+    let again = assume_role(&developer(&replay.endpoint()), ROLE, "rec")
         .send()
         .await
         .expect("replayed with the real account named");
