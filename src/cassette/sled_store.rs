@@ -182,31 +182,6 @@ impl SledStore {
         decode_all(&tree).map_err(|e| self.error(e))
     }
 
-    /// The committed cassette's index, when it has one this build trusts and no recording is
-    /// in progress: what replay opens without reading the interactions.
-    pub fn index(&self) -> Result<Option<SledIndex>, String> {
-        if self.get::<Run>("run")?.is_some() {
-            return Ok(None);
-        }
-        let (Some(tree), Some(head)) = (self.get::<String>("current")?, self.get::<Head>("head")?)
-        else {
-            return Ok(None);
-        };
-        check_format(head.format, &self.location())?;
-        let (Some(count), Some(INDEX_VERSION)) = (head.interactions, head.index) else {
-            return Ok(None);
-        };
-        let open = |name: String| self.db.open_tree(name).map_err(|e| self.error(e));
-        Ok(Some(SledIndex {
-            location: self.location(),
-            interactions: open(tree.clone())?,
-            keys: open(format!("{tree}.keys"))?,
-            handed: open(format!("{tree}.handed"))?,
-            count: usize::try_from(count).unwrap_or(usize::MAX),
-            _db: self.db.clone(),
-        }))
-    }
-
     fn flush(&self) -> Result<(), String> {
         self.db.flush().map(|_| ()).map_err(|e| self.error(e))
     }
@@ -251,6 +226,31 @@ impl CassetteStore for SledStore {
         );
         cassette.interactions.extend(self.interactions(&run.tree)?);
         Ok(Some(cassette))
+    }
+
+    /// The committed cassette's index, when it has one this build trusts and no recording is
+    /// in progress: what replay opens without reading the interactions.
+    fn index(&self) -> Result<Option<SledIndex>, String> {
+        if self.get::<Run>("run")?.is_some() {
+            return Ok(None);
+        }
+        let (Some(tree), Some(head)) = (self.get::<String>("current")?, self.get::<Head>("head")?)
+        else {
+            return Ok(None);
+        };
+        check_format(head.format, &self.location())?;
+        let (Some(count), Some(INDEX_VERSION)) = (head.interactions, head.index) else {
+            return Ok(None);
+        };
+        let open = |name: String| self.db.open_tree(name).map_err(|e| self.error(e));
+        Ok(Some(SledIndex {
+            location: self.location(),
+            interactions: open(tree.clone())?,
+            keys: open(format!("{tree}.keys"))?,
+            handed: open(format!("{tree}.handed"))?,
+            count: usize::try_from(count).unwrap_or(usize::MAX),
+            _db: self.db.clone(),
+        }))
     }
 
     fn begin(

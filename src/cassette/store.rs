@@ -43,6 +43,11 @@ pub trait CassetteStore: Send {
     ) -> Result<Cassette, String>;
     /// Makes `interactions` durable before returning.
     fn append(&mut self, interactions: &[&Interaction]) -> Result<(), String>;
+    /// The committed cassette's index, when the store keeps one this build trusts: what replay
+    /// opens without reading the interactions (sled's). `None` for the others.
+    fn index(&self) -> Result<Option<super::SledIndex>, String> {
+        Ok(None)
+    }
     /// Ends the run: `cassette` replaces the stored one, atomically (`None`: the stored one
     /// stays); the run's journal goes.
     fn commit(&mut self, cassette: Option<&Cassette>) -> Result<(), String>;

@@ -24,8 +24,8 @@ pub use loaded::{Loaded, Lookup, Miss};
 pub use report::{report, summary_lines};
 
 use crate::cassette::{
-    CassetteConfig, Named, RecordedRequest, Rewriter, SledStore, Store, named_by,
-    open as open_store, recorded_request,
+    CassetteConfig, Named, RecordedRequest, Rewriter, named_by, open as open_store,
+    recorded_request,
 };
 use crate::error::{ErrorCode, StsError};
 use crate::fake::Fake;
@@ -212,15 +212,14 @@ fn load(
         name: name.to_owned(),
         ..cassettes.clone()
     };
-    // A sled store with an index this build trusts opens without reading its interactions
-    // (unless [replay.match] rules make keys of their own).
-    if config.store == Store::Sled && matcher.is_default() {
-        let store = SledStore::open(&config.dir.join(format!("{name}.sled")))?;
-        if let Some(index) = store.index()? {
-            return Ok(Loaded::indexed(index));
-        }
-    }
     let store = open_store(&config)?;
+    // A store with an index this build trusts (sled's) opens without reading its interactions,
+    // unless [replay.match] rules make keys of their own.
+    if matcher.is_default()
+        && let Some(index) = store.index()?
+    {
+        return Ok(Loaded::indexed(index));
+    }
     let location = store.location();
     let cassette = match store.load()? {
         Some(cassette) => cassette,
