@@ -115,7 +115,7 @@ pub struct Flags {
         value_name = "ADDR:PORT"
     )]
     pub listen: Option<String>,
-    /// Who answers: the built-in fake, or (later) record / replay.
+    /// Who answers: the built-in fake, or record (forward and keep cassettes) / replay (answer from them).
     #[arg(long, global = true, env = "PARLEL_STS_MODE", value_enum)]
     pub mode: Option<Mode>,
     /// Whether signatures are checked: permissive (the default) accepts any, strict verifies SigV4.

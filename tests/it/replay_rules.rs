@@ -390,8 +390,34 @@ async fn the_aws_cli_and_boto3_replay_per_test_cassettes_recorded_hours_earlier(
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The JS v3 SDK with `endpoint: http://HOST/cassette/js-test/` (`tests/clients/js/replay.mjs`):
-/// recorded into that cassette, then replayed from it with no upstream.
+/// A client that names its cassette by its endpoint's path (`/cassette/NAME/`), recorded
+/// through the binary into that cassette and replayed from it with no upstream. The replay's
+/// default cassette is an empty one, so a client that dropped the path would miss (and fail,
+/// under `--on-miss error`) instead of hitting by accident.
+async fn replays_by_path_prefix(name: &str, program: &str, args: &[&str]) -> String {
+    use parlel_sts::cassette::{Cassette, CassetteStore};
+    let dir = cassettes(&format!("{name}-replay"));
+    let recorded = client_recorded(&dir, program, args).await;
+    assert!(
+        dir.join(format!("{name}.yaml")).exists(),
+        "the path named the cassette: {recorded}"
+    );
+    let mut empty = YamlStore::new(&dir, "default");
+    empty.begin(RecordMode::All, "", "").unwrap();
+    empty
+        .commit(Some(&Cassette::for_run(None, "all", "", "")))
+        .unwrap();
+    let (replayed, server) = client_replayed(&dir, "default", program, args).await;
+    assert_eq!(replayed, recorded, "the same answers, from the cassette");
+    assert!(
+        server.contains(&format!("{name}.yaml: 2 hit(s), 0 miss(es)")),
+        "{server}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    replayed
+}
+
+/// The JS v3 SDK with `endpoint: http://HOST/cassette/js-test/` (`tests/clients/js/replay.mjs`).
 #[tokio::test]
 async fn the_js_sdk_replays_its_cassette_by_path_prefix() {
     let js = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/js");
@@ -403,18 +429,72 @@ async fn the_js_sdk_replays_its_cassette_by_path_prefix() {
             "run `npm ci --prefix tests/clients/js` (.ci/run does) to test the JS v3 SDK",
         );
     }
-    let script = [concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/clients/js/replay.mjs"
-    )];
-    let dir = cassettes("js-replay");
-    let recorded = client_recorded(&dir, "node", &script).await;
-    assert!(
-        dir.join("js-test.yaml").exists(),
-        "the path named the cassette"
-    );
-    let (replayed, _) = client_replayed(&dir, "js-test", "node", &script).await;
-    assert_eq!(replayed, recorded);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/js/replay.mjs");
+    let replayed = replays_by_path_prefix("js-test", "node", &[script]).await;
     assert!(replayed.contains("assumed-role/app/from-js"), "{replayed}");
-    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The aws CLI v2 (Debian's awscli 2.9.19, at /usr/bin/aws) with `--endpoint-url
+/// http://HOST/cassette/cli2-test/` (`tests/clients/replay_cli_v2.py`).
+#[tokio::test]
+async fn the_aws_cli_v2_replays_its_cassette_by_path_prefix() {
+    let v2 = std::process::Command::new("/usr/bin/aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).starts_with("aws-cli/2."));
+    if !v2 {
+        return crate::support::skip(
+            "the aws CLI v2 is not at /usr/bin/aws (apt-get install awscli)",
+        );
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/replay_cli_v2.py"
+    );
+    let replayed = replays_by_path_prefix("cli2-test", "python3", &[script]).await;
+    assert!(
+        replayed.contains("assumed-role/app/from-cli-v2"),
+        "{replayed}"
+    );
+}
+
+/// The Go SDK v2 (Debian's golang-github-aws-aws-sdk-go-v2-dev) with an endpoint resolver of
+/// `http://HOST/cassette/go-test/` (`tests/clients/go/replay.go`).
+#[tokio::test]
+async fn the_go_sdk_replays_its_cassette_by_path_prefix() {
+    const SDK: &str = "/usr/share/gocode/src/github.com/aws/aws-sdk-go-v2/service/sts";
+    if !crate::support::has("go", &["version"]) || !Path::new(SDK).exists() {
+        return crate::support::skip(
+            "Go or its AWS SDK v2 is not installed (apt-get install golang-go golang-github-aws-aws-sdk-go-v2-dev)",
+        );
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/go/replay.go");
+    let args = [
+        "GO111MODULE=off",
+        "GOPATH=/usr/share/gocode",
+        "GOFLAGS=",
+        concat!("GOCACHE=", env!("CARGO_MANIFEST_DIR"), "/target/go-cache"),
+        "go",
+        "run",
+        script,
+    ];
+    let replayed = replays_by_path_prefix("go-test", "env", &args).await;
+    assert!(replayed.contains("assumed-role/app/from-go"), "{replayed}");
+}
+
+/// The Ruby SDK (Debian's ruby-aws-sdk-core, `Aws::STS`) with `endpoint:
+/// http://HOST/cassette/rb-test/` (`tests/clients/replay.rb`).
+#[tokio::test]
+async fn the_ruby_sdk_replays_its_cassette_by_path_prefix() {
+    if !crate::support::has("ruby", &["-e", "require 'aws-sdk-core'"]) {
+        return crate::support::skip(
+            "Ruby or aws-sdk-core is not installed (apt-get install ruby-aws-sdk-core)",
+        );
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/replay.rb");
+    let replayed = replays_by_path_prefix("rb-test", "ruby", &[script]).await;
+    assert!(
+        replayed.contains("assumed-role/app/from-ruby"),
+        "{replayed}"
+    );
 }
