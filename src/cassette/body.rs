@@ -63,6 +63,15 @@ pub fn element_texts(body: &str, name: &str) -> Vec<String> {
     out
 }
 
+/// The access key ids an answer hands out: its `AccessKeyId` texts, XML or JSON.
+pub fn handed_out_keys(body: &str) -> Vec<String> {
+    if body.trim_start().starts_with('{') {
+        super::json_pairs::string_values(body, "AccessKeyId")
+    } else {
+        element_texts(body, "AccessKeyId")
+    }
+}
+
 /// Parses as the operation's answer: well-formed XML whose root is the expected element, or JSON.
 pub fn parses_as_sts(interaction: &Interaction) -> Result<(), String> {
     looks_like_sts(interaction)?;

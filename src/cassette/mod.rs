@@ -5,6 +5,7 @@
 
 mod body;
 mod config;
+pub mod json_pairs;
 mod key;
 mod key_ids;
 mod matching;
@@ -20,7 +21,7 @@ mod writer;
 mod yaml_bulk;
 mod yaml_store;
 
-pub use body::{element_texts, looks_like_sts, parses_as_sts};
+pub use body::{element_texts, handed_out_keys, looks_like_sts, parses_as_sts};
 pub use config::{CassetteConfig, Store};
 pub use key::recorded_request;
 pub use key_ids::is_fake_access_key_id;

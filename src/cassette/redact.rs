@@ -11,6 +11,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use ring::hmac;
 
+use super::json_pairs::{Value as JsonValue, pairs};
 use super::key_ids::{fake_access_key_id, real_key_ids};
 use super::rewrite::Rewriter;
 use crate::fake::account_of;
@@ -175,8 +176,60 @@ struct Span {
     expires_ms: Option<i64>,
 }
 
-/// The text spans of the secret elements, in order, each with its credentials' expiration.
+/// The text spans of the secret elements (or JSON keys), in order, each with its credentials'
+/// expiration.
 fn secret_spans(body: &[u8]) -> Result<Vec<Span>, String> {
+    if body.trim_ascii_start().starts_with(b"{") {
+        let text = std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())?;
+        json_secret_spans(text)
+    } else {
+        xml_secret_spans(body)
+    }
+}
+
+/// A JSON answer's (`Accept: application/json`): the string values of the secret keys; the
+/// `Expiration` of a `Credentials` object is a number of epoch seconds.
+fn json_secret_spans(body: &str) -> Result<Vec<Span>, String> {
+    let mut spans: Vec<Span> = Vec::new();
+    // Where the current `Credentials` object's spans start, and its `Expiration` once seen
+    // (JSON writes it between the key id and the secret).
+    let (mut credentials_start, mut expires) = (0, None);
+    for pair in pairs(body)? {
+        let text = &body[pair.at.clone()];
+        match (pair.key, pair.value) {
+            ("Credentials", JsonValue::Nested) => {
+                (credentials_start, expires) = (spans.len(), None)
+            }
+            ("Expiration", JsonValue::Scalar) => {
+                expires = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite())
+                    .map(|s| (s * 1000.0) as i64);
+                for span in &mut spans[credentials_start..] {
+                    span.expires_ms = expires;
+                }
+            }
+            (key, value) => {
+                let Some(element) = SECRET_ELEMENTS.iter().copied().find(|s| *s == key) else {
+                    continue;
+                };
+                if value != JsonValue::String || text.contains('\\') {
+                    return Err("a secret of the answer is not plain text".to_owned());
+                }
+                spans.push(Span {
+                    element,
+                    start: pair.at.start,
+                    end: pair.at.end,
+                    expires_ms: expires,
+                });
+            }
+        }
+    }
+    Ok(spans)
+}
+
+fn xml_secret_spans(body: &[u8]) -> Result<Vec<Span>, String> {
     let mut reader = Reader::from_reader(body);
     let mut spans = Vec::new();
     let mut open: Option<&'static str> = None;
@@ -343,6 +396,30 @@ mod tests {
         let lengths: Vec<usize> = fake.split('.').map(str::len).collect();
         assert_eq!(lengths, [10, 11, 12]);
         assert!(!fake.contains("eyJzdWIiOiJ"));
+    }
+
+    #[test]
+    fn json_answers_are_redacted_too() {
+        let redactor = Redactor::new(b"cassette salt", Rewriter::default());
+        let answer = r#"{"AssumeRoleResponse":{"AssumeRoleResult":{"AssumedRoleUser":{"Arn":"arn:aws:sts::123456789012:assumed-role/r/s"},"Credentials":{"AccessKeyId":"ASIAYQAAAAAAAREALKEY","Expiration":1.8934164E9,"SecretAccessKey":"realsecretrealsecretrealsecretrealsecre","SessionToken":"IQoJb3JpZ2luX2VjEJr//////////realtoken=="}}}}"#;
+        let redacted = redactor.answer(answer.as_bytes()).unwrap();
+        let text = String::from_utf8(redacted.body).unwrap();
+        for real in ["REALKEY", "realsecret", "realtoken"] {
+            assert!(!text.contains(real), "{text}");
+        }
+        assert!(text.contains(r#""Expiration":1.8934164E9"#), "{text}");
+        let (fake_key, session) = &redacted.sessions[0];
+        assert!(is_fake_access_key_id(fake_key), "{fake_key}");
+        assert!(text.contains(fake_key.as_str()));
+        assert_eq!(session.access_key_id.expose(), "ASIAYQAAAAAAAREALKEY");
+        assert_eq!(session.expires_ms, Some(1_893_416_400_000));
+        assert_eq!(redacted.real_values.len(), 3);
+        // A secret with an escape in it is not replaced by guesswork: refused.
+        assert!(
+            redactor
+                .answer(br#"{"Credentials":{"SessionToken":"a\/b"}}"#)
+                .is_err()
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::body::element_texts;
+use super::body::handed_out_keys;
 use super::matching::Matcher;
 use super::model::{Cassette, FORMAT, Interaction, check_format};
 use super::store::CassetteStore;
@@ -327,7 +327,7 @@ impl CassetteStore for SledStore {
                     .entry(matcher.key(&interaction.request))
                     .or_default()
                     .extend_from_slice(&id);
-                for key in element_texts(&interaction.response.body, "AccessKeyId") {
+                for key in handed_out_keys(&interaction.response.body) {
                     handed.insert(key, &[]).map_err(|e| self.error(e))?;
                 }
             }

@@ -12,17 +12,17 @@
 //! they reach the counter.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
 
+use super::rebase::{Span, expiration_spans, rebased};
 use crate::cassette::{
-    Cassette, Interaction, Matcher, RecordedRequest, SledIndex, element_texts, looks_like_sts,
+    Cassette, Interaction, Matcher, RecordedRequest, SledIndex, handed_out_keys, looks_like_sts,
 };
-use crate::timestamp::{iso8601_seconds, parse_rfc3339_ms};
+use crate::timestamp::parse_rfc3339_ms;
 use crate::wire::answer::CompleteResponse;
 
 /// The recordings of one key, and which is next.
@@ -38,9 +38,9 @@ struct Prepared {
     status: u16,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
-    /// Where each `<Expiration>` time is in `body`, and that time in seconds: found once, so a
-    /// hit only writes the moved times.
-    expirations: Vec<(Range<usize>, i64)>,
+    /// Where each `Expiration` time is in `body`, and that time: found once, so a hit only
+    /// writes the moved times.
+    expirations: Vec<Span>,
 }
 
 /// Interaction `index`'s answer made ready (its body moved out of it), and the access keys it
@@ -67,7 +67,7 @@ fn prepare(
     }
     let status = response.status;
     let body = std::mem::take(&mut interaction.response.body);
-    let handed_out = element_texts(&body, "AccessKeyId");
+    let handed_out = handed_out_keys(&body);
     let prepared = Prepared {
         recorded_at,
         status,
@@ -430,64 +430,16 @@ fn differences(
     out
 }
 
-/// Where each `<Expiration>`'s time is in `body`, with the time in seconds (times that do not
-/// parse are left out: they are answered as recorded).
-fn expiration_spans(body: &str) -> Vec<(Range<usize>, i64)> {
-    let (open, close) = ("<Expiration>", "</Expiration>");
-    let mut spans = Vec::new();
-    let mut at = 0;
-    while let Some(found) = body[at..].find(open) {
-        let start = at + found + open.len();
-        let Some(length) = body[start..].find(close) else {
-            break;
-        };
-        let end = start + length;
-        if let Ok(ms) = parse_rfc3339_ms(&body[start..end]) {
-            spans.push((start..end, ms / 1000));
-        }
-        at = end + close.len();
-    }
-    spans
-}
-
-/// `body` with each span's time moved by `seconds` (the body itself when nothing moves).
-fn rebased(body: &Bytes, spans: &[(Range<usize>, i64)], seconds: i64) -> Bytes {
-    if spans.is_empty() || seconds == 0 {
-        return body.clone();
-    }
-    let mut out = Vec::with_capacity(body.len() + 8);
-    let mut copied = 0;
-    for (span, time) in spans {
-        out.extend_from_slice(&body[copied..span.start]);
-        out.extend_from_slice(iso8601_seconds(time + seconds).as_bytes());
-        copied = span.end;
-    }
-    out.extend_from_slice(&body[copied..]);
-    Bytes::from(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cassette::{FORMAT, sample};
 
     #[test]
-    fn expirations_move_and_nothing_else() {
-        let body =
-            "<A><Expiration>2026-12-01T01:00:00Z</Expiration><B>2026-12-01T01:00:00Z</B></A>";
-        let spans = expiration_spans(body);
-        let moved = rebased(&Bytes::from(body), &spans, 3600);
-        assert_eq!(
-            moved,
-            "<A><Expiration>2026-12-01T02:00:00Z</Expiration><B>2026-12-01T01:00:00Z</B></A>"
-        );
-        let bad =
-            "<A><Expiration>soon</Expiration><Expiration>2026-12-01T01:00:00Z</Expiration></A>";
-        assert_eq!(
-            rebased(&Bytes::from(bad), &expiration_spans(bad), -3600),
-            "<A><Expiration>soon</Expiration><Expiration>2026-12-01T00:00:00Z</Expiration></A>"
-        );
-        assert_eq!(element_texts("<K>a</K><K>b</K>", "K"), ["a", "b"]);
+    fn handed_out_keys_are_read_from_xml_and_json() {
+        let xml = "<C><AccessKeyId>a</AccessKeyId></C><C><AccessKeyId>b</AccessKeyId></C>";
+        assert_eq!(handed_out_keys(xml), ["a", "b"]);
+        assert_eq!(handed_out_keys(r#"{"C":{"AccessKeyId":"a"}}"#), ["a"]);
     }
 
     #[test]

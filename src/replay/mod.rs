@@ -14,6 +14,7 @@
 
 mod config;
 mod loaded;
+mod rebase;
 mod report;
 
 use std::sync::Arc;

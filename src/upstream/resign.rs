@@ -66,7 +66,8 @@ pub fn forwarded(
         url.push('?');
         url.push_str(&kept_query.join("&"));
     }
-    // What goes along: the body's type, and the headers a presigned URL signed (not host).
+    // What goes along: the body's type, the answer's wanted type, and the headers a presigned
+    // URL signed (not host).
     let signed_names = if presigned_for.is_some() {
         presigned_signed_headers(query)
     } else {
@@ -76,9 +77,14 @@ pub fn forwarded(
     if let Some(content_type) = raw.headers.get(header::CONTENT_TYPE).and_then(ascii) {
         headers.push(("content-type", content_type));
     }
+    // `Accept: application/json` asks STS for a JSON answer.
+    if let Some(accept) = raw.headers.get(header::ACCEPT).and_then(ascii) {
+        headers.push(("accept", accept));
+    }
     for name in &signed_names {
         if name != "host"
             && name != "content-type"
+            && name != "accept"
             && !name.starts_with("x-amz-")
             && let Some(value) = raw.headers.get(name.as_str()).and_then(ascii)
         {

@@ -498,3 +498,94 @@ async fn the_ruby_sdk_replays_its_cassette_by_path_prefix() {
         "{replayed}"
     );
 }
+
+/// `Accept: application/json` (STS's JSON answers): record mode asks the upstream for JSON and
+/// redacts the JSON answer (the client gets fake keys that still work through the proxy), and
+/// replay rebases its numeric `Expiration` and knows the sessions it handed out.
+#[tokio::test]
+async fn json_answers_are_recorded_redacted_and_replayed_rebased() {
+    use parlel_sts::cassette::{handed_out_keys, is_fake_access_key_id};
+    use parlel_sts::timestamp::{iso8601_seconds, parse_rfc3339_ms};
+
+    let dir = cassettes("json");
+    let up = strict_upstream().await;
+    let proxy = recorder(&up.endpoint(), &dir, |_| {}).await;
+    let json = format!("{FORM}\r\nAccept: application/json\r\nAuthorization: {SIGV4}");
+    let assume = "Action=AssumeRole&Version=2011-06-15&RoleSessionName=json\
+        &RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fapp";
+    let recorded = raw(&proxy, &json, assume).await;
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    let answer: serde_json::Value = serde_json::from_str(&recorded.body).unwrap();
+    let credentials = &answer["AssumeRoleResponse"]["AssumeRoleResult"]["Credentials"];
+    let key = credentials["AccessKeyId"].as_str().unwrap().to_owned();
+    assert!(is_fake_access_key_id(&key), "redacted: {key}");
+    let expires = credentials["Expiration"].as_i64().unwrap();
+    // The fake session is known to the proxy: re-signed as the real one, the strict upstream
+    // accepts it.
+    let me = as_role(&proxy.endpoint(), credentials)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/app/json")
+    );
+    proxy.shutdown().await;
+    up.shutdown().await;
+    let stored = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
+    assert!(stored.contains("application/json") && stored.contains(&key));
+
+    // Replayed two hours later: the same answer, its Expiration two hours on.
+    let recorded_at = parse_rfc3339_ms(&interaction_recorded_at(&stored)).unwrap() / 1000;
+    let replay = replayer(&dir, |c| {
+        c.fake.clock = Some(iso8601_seconds(recorded_at + 7200));
+    })
+    .await;
+    let hit = raw(&replay, &json, assume).await;
+    assert_eq!(hit.status, 200, "{}", hit.body);
+    assert_eq!(
+        hit.body,
+        recorded.body.replace(
+            &format!("\"Expiration\":{expires}"),
+            &format!("\"Expiration\":{}", expires + 7200)
+        )
+    );
+    assert_eq!(handed_out_keys(&hit.body), [key]);
+    // The session it handed out is the caller of the recorded GetCallerIdentity.
+    let me = as_role(&replay.endpoint(), credentials)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/app/json")
+    );
+    replay.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The first `recorded_at` of a YAML cassette's text.
+fn interaction_recorded_at(yaml: &str) -> String {
+    let line = yaml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("recorded_at: "))
+        .unwrap();
+    line.trim_matches('\'').to_owned()
+}
+
+/// A client at `endpoint` signing with a JSON answer's `credentials`.
+fn as_role(endpoint: &str, credentials: &serde_json::Value) -> aws_sdk_sts::Client {
+    let text = |name: &str| credentials[name].as_str().unwrap().to_owned();
+    crate::support::client_at(
+        endpoint,
+        aws_sdk_sts::config::Credentials::new(
+            text("AccessKeyId"),
+            text("SecretAccessKey"),
+            Some(text("SessionToken")),
+            None,
+            "json",
+        ),
+    )
+}
