@@ -19,6 +19,7 @@ mod sled_store;
 mod store;
 mod writer;
 mod yaml_bulk;
+mod yaml_item;
 mod yaml_store;
 
 pub use body::{element_texts, handed_out_keys, looks_like_sts, parses_as_sts};

@@ -2,7 +2,8 @@
 //! `interactions:` with one `- request:` item per interaction at column 0, each ending with its
 //! `body: |` block) is split into items, the block scalars are taken out by hand (a literal block
 //! is its lines with the indentation removed, nothing to unescape), and the rest of each item is
-//! read by serde_yaml, the items spread over the machine's threads; the file is read a segment at
+//! read by hand when it is exactly as written here (`yaml_item`), else by serde_yaml, the items
+//! spread over the machine's threads; the file is read a segment at
 //! a time, so it is never in memory whole. Anything else (a hand-edited
 //! file, another style of body) gives `None`, and the caller reads the whole file with serde_yaml,
 //! whose errors say where the problem is.
@@ -10,6 +11,7 @@
 use serde::Deserialize;
 
 use super::model::{Cassette, Interaction};
+use super::yaml_item;
 
 /// Below this many bytes the whole file goes to serde_yaml: splitting gains nothing.
 pub const BULK_ABOVE: usize = 256 * 1024;
@@ -105,21 +107,32 @@ fn items(list: &str) -> Option<Vec<Interaction>> {
     crate::parallel::in_runs(&mut items, |_, run| batches(run).ok_or(())).ok()
 }
 
-/// Items read by serde_yaml a batch at a time (one sequence of `BATCH` items: the parser's set-up
-/// is paid once per batch), their bodies by hand.
+/// Items read a batch at a time, their bodies by hand: the rest of each by hand too when it is
+/// exactly as this store writes it (`yaml_item`), else the batch by serde_yaml (one sequence of
+/// `BATCH` items: the parser's set-up is paid once per batch).
 fn batches(items: &[&str]) -> Option<Vec<Interaction>> {
     const BATCH: usize = 256;
     let mut out = Vec::with_capacity(items.len());
     for batch in items.chunks(BATCH) {
-        let mut rest = String::new();
+        let mut heads = Vec::with_capacity(batch.len());
         let mut bodies = Vec::with_capacity(batch.len());
         for item in batch {
             let (head, body) = split_body(item)?;
-            rest.push_str(head);
-            rest.push_str("\n    body: ''\n");
+            heads.push(head);
             bodies.push(body);
         }
-        let parsed: Vec<Interaction> = serde_yaml::from_str(&rest).ok()?;
+        let by_hand: Option<Vec<Interaction>> = heads.iter().map(|h| yaml_item::read(h)).collect();
+        let parsed = match by_hand {
+            Some(parsed) => parsed,
+            None => {
+                let mut rest = String::new();
+                for head in &heads {
+                    rest.push_str(head);
+                    rest.push_str("\n    body: ''\n");
+                }
+                serde_yaml::from_str(&rest).ok()?
+            }
+        };
         if parsed.len() != bodies.len() {
             return None;
         }
