@@ -258,6 +258,51 @@ async fn list_show_verify_and_drift_read_cassettes_and_find_what_is_wrong() {
         "{out}"
     );
     assert!(out.contains("1 of 5 interaction(s) differ"), "{out}");
+    let (code, out, _) = cassette(&["drift", "drifted", "--cassettes", d, "--json"]);
+    assert_eq!(code, Some(1), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["interactions"], 5);
+    assert_eq!(report["drifted"], 1, "{out}");
+    assert_eq!(report["differences"][0]["interaction"], 0);
+    assert_eq!(report["differences"][0]["action"], "GetCallerIdentity");
+    assert_eq!(
+        report["differences"][0]["differences"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "{out}"
+    );
+
+    // `list --json` and `show` of a sled store (converted from the YAML, the same table).
+    let sled = dir.join("example.sled");
+    let (code, _, err) = cassette(&["convert", EXAMPLE, sled.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    std::fs::write(dir.join("truncated.yaml"), &text[..text.len() / 2]).unwrap();
+    let (code, out, _) = cassette(&["list", "--cassettes", d, "--json"]);
+    assert_eq!(code, Some(1), "truncated.yaml does not load: {out}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = |name: &str, store: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name && r["store"] == store)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} {store}: {out}"))
+    };
+    for store in ["yaml", "sled"] {
+        let example = row("example", store);
+        assert_eq!(example["interactions"], 5, "{example}");
+        assert!(example["upstream"].as_str().unwrap().contains("127.0.0.1"));
+    }
+    assert!(row("truncated", "yaml")["error"].is_string(), "{out}");
+    assert_eq!(row("broken", "yaml")["interactions"], 5, "it loads; verify finds it");
+    let (_, from_yaml, _) = cassette(&["show", "example", "--cassettes", d]);
+    let (code, from_sled, err) =
+        cassette(&["show", "example", "--cassettes", d, "--store", "sled"]);
+    assert_eq!(code, Some(0), "{err}");
+    let table = |text: &str| text.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(table(&from_sled), table(&from_yaml), "{from_sled}");
     let (code, _, err) = cassette(&["show", "nope", "--cassettes", d]);
     assert_eq!(code, Some(2));
     assert!(err.contains("nope.yaml: no cassette there"), "{err}");
