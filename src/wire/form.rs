@@ -1,6 +1,6 @@
 //! The AWS Query request's encoding: `application/x-www-form-urlencoded` (a POST body or the query
 //! string) decoded into `Params`, exactly as `form_urlencoded::parse` decodes it, but into one
-//! string and with memchr.
+//! string and with memchr: decoded into the string's bytes, which are checked as UTF-8 once.
 
 use std::ops::Range;
 
@@ -13,32 +13,100 @@ impl Params {
         if input.is_empty() {
             return;
         }
+        let (text_len, entries_len, classes) = (self.text.len(), self.entries.len(), self.classes);
+        // One pass over the bytes, decoding straight into the text's bytes (decoding never
+        // lengthens), which are checked as UTF-8 once at the end: the usual input is a short,
+        // valid form, and a byte loop beats searching each part for what to decode.
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        bytes.reserve(input.len());
         if self.entries.is_empty() {
-            self.text.reserve(input.len());
             self.entries.reserve(8);
         }
-        let mut scratch = Vec::new();
-        // The usual input is valid UTF-8: split it at each `&`, find each sequence's first `=`,
-        // and whether it holds anything to decode (`%`, `+`), all by memchr. A sequence with
-        // nothing to decode is copied whole, its name and value being ranges of the copy.
-        if let Ok(text) = std::str::from_utf8(input) {
-            let mut start = 0;
-            loop {
-                let end = memchr::memchr(b'&', &input[start..]).map_or(input.len(), |i| start + i);
-                let sequence = &input[start..end];
-                let eq = memchr::memchr(b'=', sequence);
-                let plain = memchr::memchr2(b'%', b'+', sequence).is_none();
-                self.push_sequence(text, start..end, eq, plain, &mut scratch);
-                if end == input.len() {
-                    break;
-                }
-                start = end + 1;
+        // The sequence being read: where it starts in the input and its name in `bytes`, and
+        // where its value starts once its first `=` was seen.
+        let (mut sequence_at, mut name_at, mut value_at) = (0, bytes.len(), None);
+        let mut i = 0;
+        while i < input.len() {
+            // The run of ordinary bytes here, copied whole.
+            let run = input[i..].iter().position(|&b| SPECIAL[usize::from(b)]);
+            let run = run.unwrap_or(input.len() - i);
+            if run > 0 {
+                bytes.extend_from_slice(&input[i..i + run]);
+                i += run;
+                continue;
             }
-            self.build_index();
-            return;
+            match input[i] {
+                b'&' => {
+                    if i > sequence_at {
+                        self.push_entry(&bytes, name_at, value_at);
+                    }
+                    (sequence_at, name_at, value_at) = (i + 1, bytes.len(), None);
+                }
+                b'=' if value_at.is_none() => value_at = Some(bytes.len()),
+                b'+' => bytes.push(b' '),
+                b'%' => match (
+                    input.get(i + 1).and_then(|&h| hex(h)),
+                    input.get(i + 2).and_then(|&l| hex(l)),
+                ) {
+                    (Some(h), Some(l)) => {
+                        bytes.push(h << 4 | l);
+                        i += 2;
+                    }
+                    _ => bytes.push(b'%'),
+                },
+                b => bytes.push(b),
+            }
+            i += 1;
         }
-        // Decoding as `form_urlencoded::parse` does: `&`-separated, empty sequences skipped, split
-        // at the first `=`, `+` is a space, `%XX` a byte, then lossy UTF-8.
+        if input.len() > sequence_at {
+            self.push_entry(&bytes, name_at, value_at);
+        }
+        // Valid as a whole, and every name and value valid alone (a character split by `=` or
+        // `&` is not).
+        let text = String::from_utf8(bytes)
+            .map_err(|e| e.into_bytes())
+            .and_then(|text| {
+                let whole = self.entries[entries_len..].iter().all(|e| {
+                    text.is_char_boundary(e.name.end) && text.is_char_boundary(e.value.end)
+                });
+                if whole {
+                    Ok(text)
+                } else {
+                    Err(text.into_bytes())
+                }
+            });
+        match text {
+            Ok(text) => self.text = text,
+            Err(mut bytes) => {
+                // Undone, and decoded again part by part, each lossily, as
+                // `form_urlencoded::parse` does.
+                bytes.truncate(text_len);
+                self.text = String::from_utf8(bytes).unwrap_or_default();
+                self.entries.truncate(entries_len);
+                self.classes = classes;
+                self.extend_lossy(input);
+            }
+        }
+        self.build_index();
+    }
+
+    /// The entry of a sequence whose name starts at `name_at` in `bytes`, its value at
+    /// `value_at` (none: no `=`, an empty value), both ending where `bytes` ends now.
+    fn push_entry(&mut self, bytes: &[u8], name_at: usize, value_at: Option<usize>) {
+        let end = bytes.len();
+        let split = value_at.unwrap_or(end);
+        self.classes |= name_class(&bytes[name_at..split]);
+        self.entries.push(Entry {
+            name: name_at..split,
+            value: split..end,
+        });
+    }
+
+    /// `extend_from_urlencoded` for input that decodes to something other than UTF-8: `&`-separated,
+    /// empty sequences skipped, split at the first `=`, `+` a space, `%XX` a byte, then lossy
+    /// UTF-8, name and value each.
+    fn extend_lossy(&mut self, input: &[u8]) {
+        let mut scratch = Vec::new();
         for sequence in input.split(|&b| b == b'&') {
             if sequence.is_empty() {
                 continue;
@@ -47,48 +115,11 @@ impl Params {
                 Some(eq) => (&sequence[..eq], &sequence[eq + 1..]),
                 None => (sequence, &[][..]),
             };
-            let name = push_decoded(&mut self.text, name, &mut scratch);
-            let value = push_decoded(&mut self.text, value, &mut scratch);
+            let name = push_lossy(&mut self.text, name, &mut scratch);
+            let value = push_lossy(&mut self.text, value, &mut scratch);
             self.classes |= name_class(&self.text.as_bytes()[name.clone()]);
             self.entries.push(Entry { name, value });
         }
-        self.build_index();
-    }
-
-    /// Adds the sequence `text[range]` (`name=value`, its first `=` at `eq` within it); empty ones
-    /// are skipped. All separators are ASCII, so every range lands on character boundaries.
-    fn push_sequence(
-        &mut self,
-        text: &str,
-        range: Range<usize>,
-        eq: Option<usize>,
-        plain: bool,
-        scratch: &mut Vec<u8>,
-    ) {
-        let Some(sequence) = text.get(range.clone()) else {
-            return;
-        };
-        if sequence.is_empty() {
-            return;
-        }
-        let split = eq.unwrap_or(sequence.len());
-        if plain {
-            let at = self.text.len();
-            self.text.push_str(sequence);
-            let value = (split + 1).min(sequence.len());
-            self.classes |= name_class(&sequence.as_bytes()[..split]);
-            self.entries.push(Entry {
-                name: at..at + split,
-                value: at + value..at + sequence.len(),
-            });
-            return;
-        }
-        let name = sequence.get(..split).unwrap_or_default();
-        let value = sequence.get(split + 1..).unwrap_or_default();
-        let name = push_str_decoded(&mut self.text, name, scratch);
-        let value = push_str_decoded(&mut self.text, value, scratch);
-        self.classes |= name_class(&self.text.as_bytes()[name.clone()]);
-        self.entries.push(Entry { name, value });
     }
 
     pub fn from_urlencoded(input: &[u8]) -> Params {
@@ -114,51 +145,16 @@ impl Params {
     }
 }
 
-/// `push_decoded` for a part already known to be UTF-8.
-fn push_str_decoded(text: &mut String, raw: &str, scratch: &mut Vec<u8>) -> Range<usize> {
-    if memchr::memchr2(b'%', b'+', raw.as_bytes()).is_some() {
-        return push_decoded(text, raw.as_bytes(), scratch);
-    }
-    let start = text.len();
-    text.push_str(raw);
-    start..text.len()
-}
-
-/// Appends the form-decoded `raw` to `text` and returns where it went. Short parts are decoded on
-/// the stack, longer ones in `scratch` (decoding never lengthens).
-fn push_decoded(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<usize> {
-    let start = text.len();
-    let mut stack = [0u8; 256];
-    let decoded: &[u8] = if memchr::memchr2(b'%', b'+', raw).is_none() {
-        raw
-    } else if raw.len() <= stack.len() {
-        let n = decode_into(raw, &mut stack);
-        &stack[..n]
-    } else {
-        scratch.clear();
-        scratch.resize(raw.len(), 0);
-        let n = decode_into(raw, scratch);
-        &scratch[..n]
-    };
-    match std::str::from_utf8(decoded) {
-        Ok(s) => text.push_str(s),
-        Err(_) => text.push_str(&String::from_utf8_lossy(decoded)),
-    }
-    start..text.len()
-}
-
-/// Form-decodes `raw` into `out` (at least as long) and returns the decoded length: the runs
-/// between `%` and `+` are copied whole, `+` is a space, `%XX` a byte, and a `%` without two hex
-/// digits after it stays as it is.
-fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
-    let mut n = 0;
+/// Appends the form-decoded `raw` to `out` and returns where it went: the runs between `%` and
+/// `+` are copied whole, `+` is a space, `%XX` a byte, and a `%` without two hex digits after it
+/// stays as it is.
+fn push_form_decoded(out: &mut Vec<u8>, raw: &[u8]) -> Range<usize> {
+    let start = out.len();
     let mut rest = raw;
     while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
-        out[n..n + at].copy_from_slice(&rest[..at]);
-        n += at;
+        out.extend_from_slice(&rest[..at]);
         if rest[at] == b'+' {
-            out[n] = b' ';
-            n += 1;
+            out.push(b' ');
             rest = &rest[at + 1..];
             continue;
         }
@@ -167,19 +163,37 @@ fn decode_into(raw: &[u8], out: &mut [u8]) -> usize {
             rest.get(at + 2).and_then(|&l| hex(l)),
         ) {
             (Some(h), Some(l)) => {
-                out[n] = h << 4 | l;
+                out.push(h << 4 | l);
                 rest = &rest[at + 3..];
             }
             _ => {
-                out[n] = b'%';
+                out.push(b'%');
                 rest = &rest[at + 1..];
             }
         }
-        n += 1;
     }
-    out[n..n + rest.len()].copy_from_slice(rest);
-    n + rest.len()
+    out.extend_from_slice(rest);
+    start..out.len()
 }
+
+/// Appends the form-decoded `raw` to `text`, lossily as UTF-8, and returns where it went.
+fn push_lossy(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<usize> {
+    let start = text.len();
+    scratch.clear();
+    push_form_decoded(scratch, raw);
+    text.push_str(&String::from_utf8_lossy(scratch));
+    start..text.len()
+}
+
+/// The bytes that end a run of ordinary ones: `&`, `=`, `%` and `+`.
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'=' as usize] = true;
+    table[b'%' as usize] = true;
+    table[b'+' as usize] = true;
+    table
+};
 
 fn hex(b: u8) -> Option<u8> {
     match b {
@@ -212,6 +226,7 @@ mod tests {
             b"&&&",
             b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fbench&RoleSessionName=b+c",
             b"%%41=%4%41&%=%&=&",
+            b"a%E2%82=%AC&%E2=%82%AC&ok=%E2%82%AC&x=%E2&%82%AC=y",
         ];
         // Parts longer than the stack buffer, with something to decode near both ends.
         let long = format!(

@@ -197,12 +197,24 @@ impl XmlOut {
         self.line_break = true;
     }
 
+    /// `<{name}>` (no suffix, no namespace: the usual element, written in fewer copies).
     fn start(&mut self, name: &str) {
-        self.start_tag(name, "", None);
+        self.new_line();
+        self.buf.push(b'<');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.push(b'>');
+        self.depth += 1;
+        self.line_break = true;
     }
 
+    /// `</{name}>`.
     fn end(&mut self, name: &str) {
-        self.end_tag(name, "");
+        self.depth = self.depth.saturating_sub(1);
+        self.new_line();
+        self.buf.extend_from_slice(b"</");
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.push(b'>');
+        self.line_break = true;
     }
 
     /// `<name>` raw `</name>`: `raw` must already be escaped.

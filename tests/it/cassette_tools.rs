@@ -296,7 +296,11 @@ async fn list_show_verify_and_drift_read_cassettes_and_find_what_is_wrong() {
         assert!(example["upstream"].as_str().unwrap().contains("127.0.0.1"));
     }
     assert!(row("truncated", "yaml")["error"].is_string(), "{out}");
-    assert_eq!(row("broken", "yaml")["interactions"], 5, "it loads; verify finds it");
+    assert_eq!(
+        row("broken", "yaml")["interactions"],
+        5,
+        "it loads; verify finds it"
+    );
     let (_, from_yaml, _) = cassette(&["show", "example", "--cassettes", d]);
     let (code, from_sled, err) =
         cassette(&["show", "example", "--cassettes", d, "--store", "sled"]);
