@@ -508,3 +508,54 @@ async fn strict_order_comes_from_the_flag_and_the_environment() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--on-miss fake` (the default): the fake answers a request the cassette does not hold, and
+/// the miss is logged at warn with the same detail a `CassetteMiss` gives (the cassette, the
+/// closest recording, what differs); the shutdown summary counts it.
+#[tokio::test]
+async fn a_miss_answered_by_the_fake_is_logged_with_what_differs() {
+    let dir = example_copy("miss-logged");
+    let d = dir.to_str().unwrap();
+    let replay = Process::start(
+        &[
+            "--mode",
+            "replay",
+            "--cassettes",
+            d,
+            "--cassette",
+            "example",
+            "--log-level",
+            "warn",
+        ],
+        &[],
+    )
+    .await;
+    let sts = client_at(
+        &replay.endpoint,
+        aws_sdk_sts::config::Credentials::new("AKIAQAAAAAAAANYKEY12", "x", None, None, "ci"),
+    );
+    let role = assume_role(
+        &sts,
+        "arn:aws:iam::123456789012:role/example",
+        "not-recorded",
+    )
+    .send()
+    .await
+    .expect("the fake answers the miss");
+    assert_eq!(
+        role.assumed_role_user().map(|u| u.arn()),
+        Some("arn:aws:sts::123456789012:assumed-role/example/not-recorded")
+    );
+    let (status, stderr) = replay.stop().await;
+    assert!(status.success(), "no --fail-on-miss: {stderr}");
+    assert!(
+        stderr.contains("WARN") && stderr.contains("miss:"),
+        "logged at warn: {stderr}"
+    );
+    assert!(
+        stderr.contains(r#"RoleSessionName (recorded "example", asked "not-recorded")"#),
+        "with what differs: {stderr}"
+    );
+    assert!(stderr.contains("1 miss(es)"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
