@@ -30,6 +30,19 @@ fn cassette(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// The binary replaying the example cassette of the directory `d`.
+async fn example_process(d: &str) -> Process {
+    let args = [
+        "--mode",
+        "replay",
+        "--cassettes",
+        d,
+        "--cassette",
+        "example",
+    ];
+    Process::start(&[&args[..], &["--log-level", "warn"]].concat(), &[]).await
+}
+
 /// A copy of the example cassette in a directory of its own.
 fn example_copy(test: &str) -> PathBuf {
     let dir = cassettes(test);
@@ -317,20 +330,7 @@ async fn list_show_verify_and_drift_read_cassettes_and_find_what_is_wrong() {
 async fn prune_drops_what_a_replay_report_found_unused() {
     let dir = example_copy("prune");
     let d = dir.to_str().unwrap();
-    let replay = Process::start(
-        &[
-            "--mode",
-            "replay",
-            "--cassettes",
-            d,
-            "--cassette",
-            "example",
-            "--log-level",
-            "warn",
-        ],
-        &[],
-    )
-    .await;
+    let replay = example_process(d).await;
     let sts = crate::record_support::developer(&replay.endpoint);
     sts.get_caller_identity().send().await.expect("a hit");
     let report = reqwest_get(&format!("{}/_parlel/replay", replay.endpoint)).await;
@@ -516,20 +516,7 @@ async fn strict_order_comes_from_the_flag_and_the_environment() {
 async fn a_miss_answered_by_the_fake_is_logged_with_what_differs() {
     let dir = example_copy("miss-logged");
     let d = dir.to_str().unwrap();
-    let replay = Process::start(
-        &[
-            "--mode",
-            "replay",
-            "--cassettes",
-            d,
-            "--cassette",
-            "example",
-            "--log-level",
-            "warn",
-        ],
-        &[],
-    )
-    .await;
+    let replay = example_process(d).await;
     let sts = client_at(
         &replay.endpoint,
         aws_sdk_sts::config::Credentials::new("AKIAQAAAAAAAANYKEY12", "x", None, None, "ci"),
