@@ -3,6 +3,8 @@
 //! status and error code, elements present in one and not the other, the order of elements under
 //! a parent, and the format of values (an ARN, an account id, an access key id, a time, a number,
 //! a request id, a token, text). Values themselves are not compared: they differ by design.
+//! Answers recorded as JSON (`Accept: application/json`) are compared the same way, key by key
+//! (`json_shape`).
 //! Requests whose tokens the cassette keeps as digests (web identity, SAML, trade-in) cannot be
 //! sent again and are listed as not compared.
 
@@ -13,6 +15,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use serde_json::json;
 
+use super::json_shape::json_shape;
 use super::load;
 use crate::cassette::{DIGESTED_PARAMETERS, Interaction, element_texts};
 use crate::fake::{Fake, FakeConfig};
@@ -128,9 +131,6 @@ fn compare(
             recorded.status
         ));
     }
-    if format == Format::Json {
-        return Ok(out);
-    }
     let (real_code, our_code) = (error_code(&recorded.body), error_code(&body));
     if real_code != our_code {
         out.push(format!(
@@ -143,7 +143,12 @@ fn compare(
     if !out.is_empty() || real_code.is_some() {
         return Ok(out);
     }
-    let (real, ours) = (shape(&recorded.body)?, shape(&body)?);
+    let (real, ours) = if format == Format::Json {
+        let shape = |body: &str| json_shape(body, kind).map(|elements| Shape { elements });
+        (shape(&recorded.body)?, shape(&body)?)
+    } else {
+        (shape(&recorded.body)?, shape(&body)?)
+    };
     out.extend(differences(&real, &ours));
     Ok(out)
 }
@@ -269,8 +274,15 @@ fn shape(body: &str) -> Result<Shape, String> {
     }
 }
 
+/// An error answer's `Code`, XML or JSON.
 fn error_code(body: &str) -> Option<String> {
-    element_texts(body, "Code").into_iter().next()
+    if body.trim_start().starts_with('{') {
+        crate::cassette::json_pairs::string_values(body, "Code")
+            .into_iter()
+            .next()
+    } else {
+        element_texts(body, "Code").into_iter().next()
+    }
 }
 
 /// The format of a value, in words.

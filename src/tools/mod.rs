@@ -7,6 +7,7 @@
 
 mod drift;
 mod inspect;
+mod json_shape;
 mod prune;
 mod verify;
 

@@ -535,6 +535,37 @@ async fn json_answers_are_recorded_redacted_and_replayed_rebased() {
     up.shutdown().await;
     let stored = std::fs::read_to_string(dir.join("default.yaml")).unwrap();
     assert!(stored.contains("application/json") && stored.contains(&key));
+    // `cassette drift` compares the JSON answer key by key: the fake answers as the upstream
+    // (another parlel-sts) did; with two keys swapped in the recording, it says so.
+    let drift = |name: &str| {
+        let out = std::process::Command::new(crate::support::BIN)
+            .args([
+                "cassette",
+                "drift",
+                name,
+                "--cassettes",
+                dir.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = drift("default");
+    assert_eq!(code, Some(0), "{out}");
+    let swapped = stored
+        .replacen(r#""AccessKeyId":"#, r#""Swapped":"#, 1)
+        .replacen(r#""SecretAccessKey":"#, r#""AccessKeyId":"#, 1);
+    std::fs::write(dir.join("swapped.yaml"), swapped).unwrap();
+    let (code, out) = drift("swapped");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("/AssumeRoleResponse/AssumeRoleResult/Credentials/Swapped: recorded, missing in the fake's answer"),
+        "{out}"
+    );
+    std::fs::remove_file(dir.join("swapped.yaml")).unwrap();
 
     // Replayed two hours later: the same answer, its Expiration two hours on.
     let recorded_at = parse_rfc3339_ms(&interaction_recorded_at(&stored)).unwrap() / 1000;
