@@ -178,12 +178,23 @@ struct Span {
 
 /// The text spans of the secret elements (or JSON keys), in order, each with its credentials'
 /// expiration.
+/// An answer that is neither (plain text, a BOM first) is refused: what cannot be read cannot be
+/// known to hold no secret.
 fn secret_spans(body: &[u8]) -> Result<Vec<Span>, String> {
-    if body.trim_ascii_start().starts_with(b"{") {
-        let text = std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())?;
-        json_secret_spans(text)
-    } else {
-        xml_secret_spans(body)
+    match body.trim_ascii_start().first() {
+        Some(b'{' | b'[') => {
+            let text =
+                std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())?;
+            // Well-formed first: the scanner below reads keys as written, and a document it
+            // could misread is not passed on.
+            serde_json::from_str::<serde::de::IgnoredAny>(text)
+                .map_err(|e| format!("the answer is not well-formed JSON: {e}"))?;
+            json_secret_spans(text)
+        }
+        Some(b'<') => xml_secret_spans(body),
+        // Nothing at all holds nothing.
+        None => Ok(Vec::new()),
+        Some(_) => Err("the answer is neither XML nor JSON".to_owned()),
     }
 }
 
@@ -195,6 +206,10 @@ fn json_secret_spans(body: &str) -> Result<Vec<Span>, String> {
     // (JSON writes it between the key id and the secret).
     let (mut credentials_start, mut expires) = (0, None);
     for pair in pairs(body)? {
+        // A key written with an escape (`Secret\u0041ccessKey`) could be a secret's.
+        if pair.key.contains('\\') {
+            return Err("a key of the answer is written with an escape".to_owned());
+        }
         let text = &body[pair.at.clone()];
         match (pair.key, pair.value) {
             ("Credentials", JsonValue::Nested) => {
@@ -414,12 +429,21 @@ mod tests {
         assert_eq!(session.access_key_id.expose(), "ASIAYQAAAAAAAREALKEY");
         assert_eq!(session.expires_ms, Some(1_893_416_400_000));
         assert_eq!(redacted.real_values.len(), 3);
-        // A secret with an escape in it is not replaced by guesswork: refused.
-        assert!(
-            redactor
-                .answer(br#"{"Credentials":{"SessionToken":"a\/b"}}"#)
-                .is_err()
-        );
+        // What cannot be read for certain is refused, not guessed at: a secret or a key with an
+        // escape, JSON that is not well-formed, a body that is neither XML nor JSON.
+        for refused in [
+            &br#"{"Credentials":{"SessionToken":"a\/b"}}"#[..],
+            br#"{"Credentials":{"Secret\u0041ccessKey":"REAL"}}"#,
+            br#"{"a":1"SessionToken":"REAL"}"#,
+            b"\xef\xbb\xbf<R><SessionToken>REAL</SessionToken></R>",
+            b"SessionToken: REAL",
+        ] {
+            assert!(
+                redactor.answer(refused).is_err(),
+                "{}",
+                String::from_utf8_lossy(refused)
+            );
+        }
     }
 
     #[test]

@@ -353,7 +353,7 @@ impl Recorder {
             StsError::new(
                 ErrorCode::UpstreamUnavailable,
                 format!(
-                    "the upstream {} answered what is not STS XML ({why}); not passed on",
+                    "the upstream {} answered what is not STS XML or JSON ({why}); not passed on",
                     self.authority
                 ),
             )
