@@ -20,11 +20,16 @@ enum Form {
     Rfc3339,
     /// Epoch seconds as digits (JSON).
     Integer,
-    /// Epoch seconds as `D.DDDE9`: `digits` after the point, the exponent letter `e` or `E`.
+    /// Epoch seconds as `D.DDDE9`: at least `digits` after the point, the exponent letter `e`
+    /// or `E`.
     Scientific { digits: usize, letter: u8 },
-    /// Epoch seconds with `digits` after a decimal point.
-    Decimal { digits: usize },
+    /// Epoch seconds and a fraction of `digits` digits (kept as recorded).
+    Decimal { fraction: u32, digits: usize },
 }
+
+/// Times this rebases: epoch seconds from 1970 to the year 33658 (anything else stays as
+/// recorded).
+const LATEST: i64 = 1_000_000_000_000;
 
 /// One recorded time: where it is in the body, its value and its form.
 #[derive(Debug, Clone)]
@@ -84,38 +89,51 @@ fn json_spans(body: &str) -> Vec<Span> {
 /// A JSON number of epoch seconds and how it is written (`None`: not one this can write back).
 fn epoch_number(text: &str) -> Option<(i64, Form)> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return Some((text.parse().ok()?, Form::Integer));
+        let seconds: i64 = text.parse().ok()?;
+        return (seconds < LATEST).then_some((seconds, Form::Integer));
     }
+    if let Some((whole, fraction)) = text.split_once('.')
+        && !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && (1..=9).contains(&fraction.len())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        let seconds: i64 = whole.parse().ok()?;
+        let form = Form::Decimal {
+            fraction: fraction.parse().ok()?,
+            digits: fraction.len(),
+        };
+        return (seconds < LATEST).then_some((seconds, form));
+    }
+    let e = text.find(['e', 'E'])?;
     let value: f64 = text.parse().ok()?;
-    if !value.is_finite() || !(0.0..1e12).contains(&value) {
+    if !value.is_finite() || !(0.0..LATEST as f64).contains(&value) {
         return None;
     }
-    let form = match text.find(['e', 'E']) {
-        Some(e) => {
-            let mantissa = &text[..e];
-            let digits = mantissa.find('.').map_or(0, |dot| mantissa.len() - dot - 1);
-            Form::Scientific {
-                digits,
-                letter: text.as_bytes()[e],
-            }
-        }
-        None => Form::Decimal {
-            digits: text.find('.').map_or(0, |dot| text.len() - dot - 1),
-        },
+    let mantissa = &text[..e];
+    let digits = mantissa.find('.').map_or(0, |dot| mantissa.len() - dot - 1);
+    let form = Form::Scientific {
+        digits,
+        letter: text.as_bytes()[e],
     };
     Some((value.floor() as i64, form))
 }
 
-/// `seconds` written in `form`.
+/// `seconds` written in `form`. Scientific notation is written exactly (every digit the value
+/// needs, at least as many as recorded), as Java's `Double.toString` does for whole seconds.
 fn write(seconds: i64, form: Form) -> String {
     match form {
         Form::Rfc3339 => iso8601_seconds(seconds),
         Form::Integer => seconds.to_string(),
-        Form::Decimal { digits } => format!("{seconds}.{:0digits$}", 0),
+        Form::Decimal { fraction, digits } => format!("{seconds}.{fraction:0digits$}"),
         Form::Scientific { digits, letter } => {
-            let exponent = seconds.unsigned_abs().checked_ilog10().unwrap_or(0);
-            let mantissa = seconds as f64 / 10f64.powi(exponent as i32);
-            format!("{mantissa:.digits$}{}{exponent}", letter as char)
+            let all = seconds.to_string();
+            let (first, rest) = all.split_at(1);
+            let mut rest = rest.trim_end_matches('0').to_owned();
+            while rest.len() < digits.max(1) {
+                rest.push('0');
+            }
+            format!("{first}.{rest}{}{}", letter as char, all.len() - 1)
         }
     }
 }
@@ -129,7 +147,16 @@ pub fn rebased(body: &Bytes, spans: &[Span], seconds: i64) -> Bytes {
     let mut copied = 0;
     for span in spans {
         out.extend_from_slice(&body[copied..span.at.start]);
-        out.extend_from_slice(write(span.seconds + seconds, span.form).as_bytes());
+        let writable = |t: &i64| match span.form {
+            // `iso8601_seconds` writes years up to 9999.
+            Form::Rfc3339 => (0..253_402_300_800).contains(t),
+            _ => (0..LATEST).contains(t),
+        };
+        match span.seconds.checked_add(seconds).filter(writable) {
+            Some(moved) => out.extend_from_slice(write(moved, span.form).as_bytes()),
+            // Out of what this writes: as recorded.
+            None => out.extend_from_slice(&body[span.at.clone()]),
+        }
         copied = span.at.end;
     }
     out.extend_from_slice(&body[copied..]);
@@ -183,6 +210,30 @@ mod tests {
         assert_eq!(
             moved(r#"{"Expiration":1764550800.000}"#, 60),
             r#"{"Expiration":1764550860.000}"#
+        );
+        // Every digit the moved value needs, and the fraction as recorded.
+        assert_eq!(
+            moved(r#"{"Expiration":1.7645508E9}"#, 1),
+            r#"{"Expiration":1.764550801E9}"#
+        );
+        assert_eq!(
+            moved(r#"{"Expiration":1.7645E9}"#, 3600),
+            r#"{"Expiration":1.7645036E9}"#
+        );
+        assert_eq!(
+            moved(r#"{"Expiration":1764550800.5}"#, 1),
+            r#"{"Expiration":1764550801.5}"#
+        );
+        // Too large to be a time, or moved out of range: as recorded, no overflow.
+        for kept in [
+            r#"{"Expiration":9223372036854775807}"#,
+            r#"{"Expiration":99999999999999}"#,
+        ] {
+            assert_eq!(moved(kept, i64::MAX), kept);
+        }
+        assert_eq!(
+            moved(r#"{"Expiration":100}"#, i64::MIN),
+            r#"{"Expiration":100}"#
         );
         // A string, an escaped key inside a string, and a number out of range stay.
         for kept in [
