@@ -38,10 +38,10 @@ pub fn read(head: &str) -> Option<Interaction> {
     let format = value(&mut lines, "    format: ")?;
     let identity = value(&mut lines, "    identity: ")?;
     let (parameters, next) = pairs(&mut lines, "    parameters:")?;
-    let ordinal = next.strip_prefix("  ordinal: ")?.parse().ok()?;
+    let ordinal = number(next.strip_prefix("  ordinal: ")?)?;
     let recorded_at = value(&mut lines, "  recorded_at: ")?;
     expect(&mut lines, "  response:")?;
-    let status = lines.next()?.strip_prefix("    status: ")?.parse().ok()?;
+    let status = number(lines.next()?.strip_prefix("    status: ")?)?;
     let (headers, next) = pairs(&mut lines, "    headers:")?;
     if !next.is_empty() || lines.next().is_some() {
         return None;
@@ -63,6 +63,15 @@ pub fn read(head: &str) -> Option<Interaction> {
             body: String::new(),
         },
     })
+}
+
+/// A number as serde_yaml writes one: digits, no sign, no leading zero (`007` is a string to
+/// YAML).
+fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    (digits && (text == "0" || !text.starts_with('0')))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 fn expect(lines: &mut Lines<'_>, line: &str) -> Option<()> {
@@ -100,6 +109,11 @@ fn pairs<'a>(lines: &mut Lines<'a>, key: &str) -> Option<(Vec<(String, String)>,
 fn scalar(text: &str) -> Option<String> {
     if let Some(quoted) = text.strip_prefix('\'') {
         let inner = quoted.strip_suffix('\'')?;
+        // Printable ASCII only inside the quotes too: a line break or a control character
+        // means something else to YAML.
+        if !printable(inner) {
+            return None;
+        }
         // Every quote inside comes in pairs (an odd one would have ended the scalar).
         let mut out = String::with_capacity(inner.len());
         let mut rest = inner;
@@ -127,11 +141,16 @@ fn plain(text: &str) -> bool {
     let indicator = b"-?:,[]{}#&*!|>'\"%@`".contains(&first);
     // `-x`, `?x` and `:x` are plain, but rare here: serde_yaml decides them.
     !indicator
+        && first != b' '
         && !text.ends_with([' ', ':'])
         && !text.contains(": ")
         && !text.contains(" #")
         && !matches!(text, "~" | "null" | "Null" | "NULL")
-        && text.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && printable(text)
+}
+
+fn printable(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 #[cfg(test)]
@@ -231,6 +250,13 @@ mod tests {
             format!("{head}\n  extra: 1"),
             head.replace("- request:", "- request: # c"),
             head.replace("    status: 200", "    status: 200 # c"),
+            head.replace("    status: 200", "    status: 0200"),
+            head.replace("    status: 200", "    status: +200"),
+            head.replace(
+                "    action: GetCallerIdentity",
+                "    action:  GetCallerIdentity",
+            ),
+            head.replace("    action: GetCallerIdentity", "    action: 'Get\rCaller'"),
         ] {
             assert_eq!(read(&changed), None, "{changed}");
         }
