@@ -1,6 +1,7 @@
 //! The shape of a JSON answer (`Accept: application/json`) for `cassette drift`: every key's
 //! path (`/GetCallerIdentityResponse/GetCallerIdentityResult/Arn`), in document order, with the
-//! format of its value, as `drift` lays out an XML answer. Read by serde_json, whose map access
+//! format of its value, as `drift` lays out an XML answer (a JSON number or boolean is told
+//! from text that looks like one). Read by serde_json, whose map access
 //! visits keys in the order they are written.
 
 use std::fmt;
@@ -88,28 +89,31 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_str<E>(self, value: &str) -> Result<(), E> {
-        let kind = self.kind;
-        self.note(kind(value));
+        // Empty text is not classified, as in XML.
+        if !value.is_empty() {
+            let kind = self.kind;
+            self.note(kind(value));
+        }
         Ok(())
     }
 
     fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.note("a number");
+        self.note("a JSON number");
         Ok(())
     }
 
     fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.note("a number");
+        self.note("a JSON number");
         Ok(())
     }
 
     fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.note("a number");
+        self.note("a JSON number");
         Ok(())
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.note("a boolean");
+        self.note("a JSON boolean");
         Ok(())
     }
 
@@ -141,7 +145,7 @@ mod tests {
                 ("/R/Result".to_owned(), None),
                 ("/R/Result/Arn".to_owned(), Some("an ARN")),
                 ("/R/Result/UserId".to_owned(), Some("text")),
-                ("/R/Result/N".to_owned(), Some("a number")),
+                ("/R/Result/N".to_owned(), Some("a JSON number")),
                 ("/R/Result/L".to_owned(), None),
                 ("/R/Result/L/member".to_owned(), Some("text")),
                 ("/R/Result/L/member".to_owned(), Some("text")),
