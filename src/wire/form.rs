@@ -218,6 +218,43 @@ mod tests {
         assert_eq!((q.get("A"), q.get("B")), (Some("1"), Some("3")));
     }
 
+    /// Random inputs over the bytes that matter (separators, escapes, hex digits, pieces of
+    /// multi-byte characters, a byte that is never UTF-8): decoded as `form_urlencoded` does.
+    #[test]
+    fn random_inputs_decode_as_form_urlencoded() {
+        const ALPHABET: &[u8] = b"a=&%+2F0e\xc3\xa9\x82\xe2\xff";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let decoded = |input: &[u8]| -> Vec<(String, String)> {
+            form_urlencoded::parse(input)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        };
+        for _ in 0..20_000 {
+            let mut random = || -> Vec<u8> {
+                let len = (next() % 24) as usize;
+                (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                    .collect()
+            };
+            // A query string, then a body, into the same parameters.
+            let (input, more) = (random(), random());
+            let mut p = Params::from_urlencoded(&input);
+            p.extend_from_urlencoded(&more);
+            let expected = [decoded(&input), decoded(&more)].concat();
+            let got: Vec<(String, String)> = p
+                .pairs()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            assert_eq!(got, expected, "{input:?} then {more:?}");
+        }
+    }
+
     #[test]
     fn decodes_exactly_as_form_urlencoded() {
         let inputs: &[&[u8]] = &[
