@@ -237,6 +237,49 @@ mod tests {
         assert_eq!(read(&head_of(&empty)), Some(empty));
     }
 
+    /// Hand edits (random bytes put into the item, as a person's editor might): whenever the
+    /// item still reads by hand, serde_yaml reads the same.
+    #[test]
+    fn an_edited_item_read_by_hand_is_what_serde_yaml_reads() {
+        let mut interaction = sample(3);
+        interaction.response.body = String::new();
+        interaction.request.parameters = vec![("RoleArn".into(), "arn:aws:iam::1:role/a b".into())];
+        let head = head_of(&interaction);
+        const EDITS: &[u8] = b" :#'-0a\n\t\"~+.";
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut compared = 0;
+        for _ in 0..5_000 {
+            let mut text = head.clone().into_bytes();
+            for _ in 0..1 + next() % 2 {
+                let at = (next() % text.len() as u64) as usize;
+                let byte = EDITS[(next() % EDITS.len() as u64) as usize];
+                if next() % 2 == 0 {
+                    text[at] = byte;
+                } else {
+                    text.insert(at, byte);
+                }
+            }
+            let Ok(text) = String::from_utf8(text) else {
+                continue;
+            };
+            if let Some(by_hand) = read(&text) {
+                let whole = format!("{text}\n    body: ''\n");
+                let parsed: Vec<Interaction> = serde_yaml::from_str(&whole).unwrap_or_else(|e| {
+                    panic!("serde_yaml refuses what was read by hand: {e}\n{text}")
+                });
+                assert_eq!(parsed.first(), Some(&by_hand), "{text}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "{compared}");
+    }
+
     #[test]
     fn anything_out_of_place_is_left_to_serde_yaml() {
         let mut interaction = sample(2);
