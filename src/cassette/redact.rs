@@ -446,6 +446,65 @@ mod tests {
         }
     }
 
+    /// A real secret never survives: JSON answers laid out at random (white space, key order,
+    /// other keys, a byte changed outside the secrets' keys) are redacted without it, or refused.
+    #[test]
+    fn no_real_secret_survives_a_json_answer_in_any_layout() {
+        let redactor = Redactor::new(b"salt", Rewriter::default());
+        let secrets = [
+            ("AccessKeyId", "ASIAYQAAAAAAAREALKEY"),
+            ("SecretAccessKey", "realsecretrealsecretrealsecretrealsecre"),
+            ("SessionToken", "IQoJb3JpZ2luX2VjEJrealtokenrealtoken=="),
+        ];
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let spaces = [" ", "", "\n  ", "\t"];
+        for _ in 0..5_000 {
+            let space = |n: u64| spaces[(n % 4) as usize];
+            let mut members: Vec<String> = secrets
+                .iter()
+                .map(|(k, v)| format!("\"{k}\"{}:{}\"{v}\"", space(next()), space(next())))
+                .collect();
+            members.push(format!("\"Expiration\":{}1.8E9", space(next())));
+            members.push(format!("\"Other\":{}[\"x\",{{\"y\":null}}]", space(next())));
+            let rotate = (next() % members.len() as u64) as usize;
+            members.rotate_left(rotate);
+            let mut body = format!(
+                "{{\"R\":{{\"Credentials\":{{{}{}}}}}}}",
+                space(next()),
+                members.join(",")
+            )
+            .into_bytes();
+            // A byte changed anywhere but in a secret's key (an answer whose keys are others
+            // holds no secret by name; the XML path is the same).
+            let in_a_key = |at: usize, body: &[u8]| {
+                secrets.iter().any(|(key, _)| {
+                    memchr::memmem::find(body, key.as_bytes())
+                        .is_some_and(|start| (start..start + key.len()).contains(&at))
+                })
+            };
+            let at = (next() % body.len() as u64) as usize;
+            if next() % 3 == 0 && !in_a_key(at, &body) {
+                body[at] = b"\"{}:,\\ x"[(next() % 8) as usize];
+            }
+            if let Ok(redacted) = redactor.answer(&body) {
+                let text = String::from_utf8_lossy(&redacted.body);
+                for (_, real) in secrets {
+                    // A changed byte may have cut a secret short: its second half is looked
+                    // for too (the first half of a key id is its account, kept by design).
+                    for part in [real, &real[real.len() / 2..]] {
+                        assert!(!text.contains(part), "{part} in {text}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn answers_that_are_not_xml_are_refused() {
         let redactor = Redactor::new(b"s", Rewriter::default());
