@@ -63,6 +63,8 @@ pub mod parallel;
 pub mod replay;
 pub mod secret;
 pub mod server;
+#[cfg(test)]
+mod test_random;
 pub mod timestamp;
 pub mod tools;
 pub mod upstream;

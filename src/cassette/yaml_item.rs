@@ -13,7 +13,7 @@
 //!     identity: base
 //!     parameters:
 //!     - - RoleArn
-//!       - 'arn:aws:iam::123456789012:role/app'
+//!       - arn:aws:iam::123456789012:role/app
 //!   ordinal: 0
 //!   recorded_at: 2026-12-01T22:55:00Z
 //!   response:
@@ -69,9 +69,11 @@ pub fn read(head: &str) -> Option<Interaction> {
 /// YAML).
 fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    (digits && (text == "0" || !text.starts_with('0')))
-        .then(|| text.parse().ok())
-        .flatten()
+    if digits && (text == "0" || !text.starts_with('0')) {
+        text.parse().ok()
+    } else {
+        None
+    }
 }
 
 fn expect(lines: &mut Lines<'_>, line: &str) -> Option<()> {
@@ -246,20 +248,14 @@ mod tests {
         interaction.request.parameters = vec![("RoleArn".into(), "arn:aws:iam::1:role/a b".into())];
         let head = head_of(&interaction);
         const EDITS: &[u8] = b" :#'-0a\n\t\"~+.";
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d_u64);
         let mut compared = 0;
         for _ in 0..5_000 {
             let mut text = head.clone().into_bytes();
             for _ in 0..1 + next() % 2 {
                 let at = (next() % text.len() as u64) as usize;
                 let byte = EDITS[(next() % EDITS.len() as u64) as usize];
-                if next() % 2 == 0 {
+                if next().is_multiple_of(2) {
                     text[at] = byte;
                 } else {
                     text.insert(at, byte);
