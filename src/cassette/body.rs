@@ -5,6 +5,7 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use super::json_pairs::is_json;
 use super::model::Interaction;
 
 /// The root element an answer of `action` with `status` has: `{action}Response`, or
@@ -20,7 +21,8 @@ fn expected_root(action: &str, status: u16) -> (&str, &'static str) {
 /// Its first and last bytes are an STS answer's: `<ROOT` ... `</ROOT>`, or `{` ... `}`.
 pub fn looks_like_sts(interaction: &Interaction) -> Result<(), String> {
     let body = interaction.response.body.trim();
-    if interaction.request.format == "json" {
+    // By what the body is: an upstream may answer XML to a request that asked for JSON.
+    if is_json(body.as_bytes()) {
         return if body.starts_with('{') && body.ends_with('}') {
             Ok(())
         } else {
@@ -65,7 +67,7 @@ pub fn element_texts(body: &str, name: &str) -> Vec<String> {
 
 /// The access key ids an answer hands out: its `AccessKeyId` texts, XML or JSON.
 pub fn handed_out_keys(body: &str) -> Vec<String> {
-    if body.trim_start().starts_with('{') {
+    if is_json(body.as_bytes()) {
         super::json_pairs::string_values(body, "AccessKeyId")
     } else {
         element_texts(body, "AccessKeyId")
@@ -76,7 +78,7 @@ pub fn handed_out_keys(body: &str) -> Vec<String> {
 pub fn parses_as_sts(interaction: &Interaction) -> Result<(), String> {
     looks_like_sts(interaction)?;
     let body = &interaction.response.body;
-    if interaction.request.format == "json" {
+    if is_json(body.as_bytes()) {
         return serde_json::from_str::<serde_json::Value>(body)
             .map(|_| ())
             .map_err(|e| format!("its body is not JSON: {e}"));
@@ -115,5 +117,28 @@ mod tests {
         i.response.status = 403;
         i.response.body = "<ErrorResponse><Error/></ErrorResponse>".into();
         parses_as_sts(&i).unwrap();
+    }
+
+    /// What the body is decides, not what the request asked for: an upstream that ignores
+    /// `Accept: application/json` (moto does) answers XML, and that recording still loads.
+    #[test]
+    fn the_body_says_whether_it_is_json() {
+        let mut i = sample(0);
+        i.request.format = "json".into();
+        parses_as_sts(&i).unwrap();
+        i.response.body = r#"{"GetCallerIdentityResponse":{}}"#.into();
+        parses_as_sts(&i).unwrap();
+        i.response.body = r#"{"GetCallerIdentityResponse":"#.into();
+        assert!(
+            looks_like_sts(&i)
+                .unwrap_err()
+                .contains("not a JSON object")
+        );
+        i.response.body = r#"{"a":}"#.into();
+        assert!(parses_as_sts(&i).unwrap_err().contains("not JSON"));
+        i.request.format = "xml".into();
+        i.response.body = r#"{"AccessKeyId":"ASIA1"}"#.into();
+        parses_as_sts(&i).unwrap();
+        assert_eq!(handed_out_keys(&i.response.body), ["ASIA1"]);
     }
 }

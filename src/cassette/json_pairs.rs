@@ -24,6 +24,12 @@ pub struct Pair<'a> {
     pub at: Range<usize>,
 }
 
+/// Whether `body` is a JSON answer (an object or a list first), not XML: what the answer is,
+/// whatever the request asked for (an upstream may ignore `Accept`).
+pub fn is_json(body: &[u8]) -> bool {
+    matches!(body.trim_ascii_start().first(), Some(b'{' | b'['))
+}
+
 /// The end of the string whose content starts at `start` (the index of its closing quote).
 fn string_end(bytes: &[u8], start: usize) -> Result<usize, String> {
     let mut i = start;

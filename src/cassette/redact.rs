@@ -11,7 +11,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use ring::hmac;
 
-use super::json_pairs::{Value as JsonValue, pairs};
+use super::json_pairs::{Value as JsonValue, is_json, pairs};
 use super::key_ids::{fake_access_key_id, real_key_ids};
 use super::rewrite::Rewriter;
 use crate::fake::account_of;
@@ -177,12 +177,11 @@ struct Span {
 }
 
 /// The text spans of the secret elements (or JSON keys), in order, each with its credentials'
-/// expiration.
-/// An answer that is neither (plain text, a BOM first) is refused: what cannot be read cannot be
-/// known to hold no secret.
+/// expiration. An answer that is neither XML nor JSON (plain text, a BOM first) is refused: what
+/// cannot be read cannot be known to hold no secret.
 fn secret_spans(body: &[u8]) -> Result<Vec<Span>, String> {
     match body.trim_ascii_start().first() {
-        Some(b'{' | b'[') => {
+        Some(_) if is_json(body) => {
             let text =
                 std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())?;
             // Well-formed first: the scanner below reads keys as written, and a document it
@@ -456,13 +455,7 @@ mod tests {
             ("SecretAccessKey", "realsecretrealsecretrealsecretrealsecre"),
             ("SessionToken", "IQoJb3JpZ2luX2VjEJrealtokenrealtoken=="),
         ];
-        let mut state = 0x853c_49e6_748f_ea9b_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x853c_49e6_748f_ea9b_u64);
         let spaces = [" ", "", "\n  ", "\t"];
         for _ in 0..5_000 {
             let space = |n: u64| spaces[(n % 4) as usize];
@@ -489,7 +482,7 @@ mod tests {
                 })
             };
             let at = (next() % body.len() as u64) as usize;
-            if next() % 3 == 0 && !in_a_key(at, &body) {
+            if next().is_multiple_of(3) && !in_a_key(at, &body) {
                 body[at] = b"\"{}:,\\ x"[(next() % 8) as usize];
             }
             if let Ok(redacted) = redactor.answer(&body) {
