@@ -10,8 +10,9 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
-use crate::cassette::json_pairs::{Value, pairs};
-use crate::timestamp::{iso8601_seconds, parse_rfc3339_ms};
+use crate::cassette::json_pairs::{Value, is_json, pairs};
+use crate::decimal;
+use crate::timestamp::{iso8601_seconds_into, parse_rfc3339_ms};
 
 /// How a recorded time is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +28,48 @@ enum Form {
     Decimal { fraction: u32, digits: usize },
 }
 
-/// Times this rebases: epoch seconds from 1970 to the year 33658 (anything else stays as
-/// recorded).
-const LATEST: i64 = 1_000_000_000_000;
+impl Form {
+    /// Whether a time of `seconds` can be written in this form: from 1970 to the year 9999 in
+    /// RFC 3339 (what `iso8601_seconds_into` writes), to 10^12 seconds as a number. A time out of
+    /// it stays as recorded.
+    fn writes(self, seconds: i64) -> bool {
+        let latest = match self {
+            Form::Rfc3339 => 253_402_300_800,
+            _ => 1_000_000_000_000,
+        };
+        (0..latest).contains(&seconds)
+    }
+
+    /// `seconds` written in this form onto `out`, with no allocation (a hit writes them).
+    /// Scientific notation is written exactly (every digit the value needs, at least as many as
+    /// recorded), as Java's `Double.toString` does for whole seconds.
+    fn write(self, seconds: i64, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 20];
+        match self {
+            Form::Rfc3339 => out.extend_from_slice(iso8601_seconds_into(seconds, &mut buf)),
+            Form::Integer => out.extend_from_slice(decimal::signed(seconds, &mut buf)),
+            Form::Decimal { fraction, digits } => {
+                out.extend_from_slice(decimal::signed(seconds, &mut buf));
+                out.push(b'.');
+                let fraction = decimal::digits(u64::from(fraction), &mut buf);
+                out.resize(out.len() + digits.saturating_sub(fraction.len()), b'0');
+                out.extend_from_slice(fraction);
+            }
+            Form::Scientific { digits, letter } => {
+                let all = decimal::signed(seconds, &mut buf);
+                let (first, rest) = all.split_at(1);
+                let kept = rest.len() - rest.iter().rev().take_while(|&&d| d == b'0').count();
+                out.extend_from_slice(first);
+                out.push(b'.');
+                out.extend_from_slice(&rest[..kept]);
+                out.resize(out.len() + digits.max(1).saturating_sub(kept), b'0');
+                out.push(letter);
+                let mut exponent = [0u8; 20];
+                out.extend_from_slice(decimal::digits(rest.len() as u64, &mut exponent));
+            }
+        }
+    }
+}
 
 /// One recorded time: where it is in the body, its value and its form.
 #[derive(Debug, Clone)]
@@ -41,7 +81,7 @@ pub struct Span {
 
 /// Every `Expiration` time in `body` that parses (others are answered as recorded).
 pub fn expiration_spans(body: &str) -> Vec<Span> {
-    if body.trim_start().starts_with('{') {
+    if is_json(body.as_bytes()) {
         json_spans(body)
     } else {
         xml_spans(body)
@@ -90,7 +130,9 @@ fn json_spans(body: &str) -> Vec<Span> {
 fn epoch_number(text: &str) -> Option<(i64, Form)> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let seconds: i64 = text.parse().ok()?;
-        return (seconds < LATEST).then_some((seconds, Form::Integer));
+        return Form::Integer
+            .writes(seconds)
+            .then_some((seconds, Form::Integer));
     }
     if let Some((whole, fraction)) = text.split_once('.')
         && !whole.is_empty()
@@ -103,11 +145,12 @@ fn epoch_number(text: &str) -> Option<(i64, Form)> {
             fraction: fraction.parse().ok()?,
             digits: fraction.len(),
         };
-        return (seconds < LATEST).then_some((seconds, form));
+        return form.writes(seconds).then_some((seconds, form));
     }
     let e = text.find(['e', 'E'])?;
     let value: f64 = text.parse().ok()?;
-    if !value.is_finite() || !(0.0..LATEST as f64).contains(&value) {
+    // Finite and in range before the cast (which saturates), so `writes` decides on the value.
+    if !(0.0..1e15).contains(&value) {
         return None;
     }
     let mantissa = &text[..e];
@@ -116,26 +159,8 @@ fn epoch_number(text: &str) -> Option<(i64, Form)> {
         digits,
         letter: text.as_bytes()[e],
     };
-    Some((value.floor() as i64, form))
-}
-
-/// `seconds` written in `form`. Scientific notation is written exactly (every digit the value
-/// needs, at least as many as recorded), as Java's `Double.toString` does for whole seconds.
-fn write(seconds: i64, form: Form) -> String {
-    match form {
-        Form::Rfc3339 => iso8601_seconds(seconds),
-        Form::Integer => seconds.to_string(),
-        Form::Decimal { fraction, digits } => format!("{seconds}.{fraction:0digits$}"),
-        Form::Scientific { digits, letter } => {
-            let all = seconds.to_string();
-            let (first, rest) = all.split_at(1);
-            let mut rest = rest.trim_end_matches('0').to_owned();
-            while rest.len() < digits.max(1) {
-                rest.push('0');
-            }
-            format!("{first}.{rest}{}{}", letter as char, all.len() - 1)
-        }
-    }
+    let seconds = value.floor() as i64;
+    form.writes(seconds).then_some((seconds, form))
 }
 
 /// `body` with each span's time moved by `seconds` (the body itself when nothing moves).
@@ -147,15 +172,10 @@ pub fn rebased(body: &Bytes, spans: &[Span], seconds: i64) -> Bytes {
     let mut copied = 0;
     for span in spans {
         out.extend_from_slice(&body[copied..span.at.start]);
-        let writable = |t: &i64| match span.form {
-            // `iso8601_seconds` writes years up to 9999.
-            Form::Rfc3339 => (0..253_402_300_800).contains(t),
-            _ => (0..LATEST).contains(t),
-        };
-        match span.seconds.checked_add(seconds).filter(writable) {
-            Some(moved) => out.extend_from_slice(write(moved, span.form).as_bytes()),
-            // Out of what this writes: as recorded.
-            None => out.extend_from_slice(&body[span.at.clone()]),
+        match span.seconds.checked_add(seconds) {
+            Some(moved) if span.form.writes(moved) => span.form.write(moved, &mut out),
+            // Out of what this form writes: as recorded.
+            _ => out.extend_from_slice(&body[span.at.clone()]),
         }
         copied = span.at.end;
     }
@@ -195,53 +215,63 @@ mod tests {
 
     #[test]
     fn json_expirations_move_in_the_form_they_were_recorded_in() {
-        assert_eq!(
-            moved(r#"{"C":{"Expiration":1764550800,"X":1764550800}}"#, 3600),
-            r#"{"C":{"Expiration":1764554400,"X":1764550800}}"#
-        );
-        assert_eq!(
-            moved(r#"{"Expiration": 1.7645508E9}"#, 3600),
-            r#"{"Expiration": 1.7645544E9}"#
-        );
-        assert_eq!(
-            moved(r#"{"Expiration":1.764550800e9}"#, 1),
-            r#"{"Expiration":1.764550801e9}"#
-        );
-        assert_eq!(
-            moved(r#"{"Expiration":1764550800.000}"#, 60),
-            r#"{"Expiration":1764550860.000}"#
-        );
-        // Every digit the moved value needs, and the fraction as recorded.
-        assert_eq!(
-            moved(r#"{"Expiration":1.7645508E9}"#, 1),
-            r#"{"Expiration":1.764550801E9}"#
-        );
-        assert_eq!(
-            moved(r#"{"Expiration":1.7645E9}"#, 3600),
-            r#"{"Expiration":1.7645036E9}"#
-        );
-        assert_eq!(
-            moved(r#"{"Expiration":1764550800.5}"#, 1),
-            r#"{"Expiration":1764550801.5}"#
-        );
-        // Too large to be a time, or moved out of range: as recorded, no overflow.
-        for kept in [
-            r#"{"Expiration":9223372036854775807}"#,
-            r#"{"Expiration":99999999999999}"#,
-        ] {
-            assert_eq!(moved(kept, i64::MAX), kept);
+        // (recorded, moved by, answered)
+        let cases = [
+            // Only Expiration moves.
+            (
+                r#"{"C":{"Expiration":1764550800,"X":1764550800}}"#,
+                3600,
+                r#"{"C":{"Expiration":1764554400,"X":1764550800}}"#,
+            ),
+            (
+                r#"{"Expiration": 1.7645508E9}"#,
+                3600,
+                r#"{"Expiration": 1.7645544E9}"#,
+            ),
+            (
+                r#"{"Expiration":1.764550800e9}"#,
+                1,
+                r#"{"Expiration":1.764550801e9}"#,
+            ),
+            // Every digit the moved value needs; a fraction as recorded.
+            (
+                r#"{"Expiration":1.7645508E9}"#,
+                1,
+                r#"{"Expiration":1.764550801E9}"#,
+            ),
+            (
+                r#"{"Expiration":1.7645E9}"#,
+                3600,
+                r#"{"Expiration":1.7645036E9}"#,
+            ),
+            (
+                r#"{"Expiration":1764550800.000}"#,
+                60,
+                r#"{"Expiration":1764550860.000}"#,
+            ),
+            (
+                r#"{"Expiration":1764550800.05}"#,
+                1,
+                r#"{"Expiration":1764550801.05}"#,
+            ),
+        ];
+        for (recorded, seconds, answered) in cases {
+            assert_eq!(moved(recorded, seconds), answered, "{recorded}");
         }
-        assert_eq!(
-            moved(r#"{"Expiration":100}"#, i64::MIN),
-            r#"{"Expiration":100}"#
-        );
-        // A string, an escaped key inside a string, and a number out of range stay.
-        for kept in [
-            r#"{"Expiration":"2026-12-01T01:00:00Z"}"#,
-            r#"{"M":"{\"Expiration\":1764550800}"}"#,
-            r#"{"Expiration":-1.5}"#,
-        ] {
-            assert_eq!(moved(kept, 3600), kept);
+        // As recorded: too large to be a time, moved out of range (no overflow), a string, an
+        // escaped key inside a string, a negative number.
+        let kept = [
+            (r#"{"Expiration":9223372036854775807}"#, i64::MAX),
+            (r#"{"Expiration":99999999999999}"#, 1),
+            (r#"{"Expiration":1.0E300}"#, 1),
+            (r#"{"Expiration":100}"#, i64::MIN),
+            (r#"{"Expiration":100}"#, i64::MAX),
+            (r#"{"Expiration":"2026-12-01T01:00:00Z"}"#, 3600),
+            (r#"{"M":"{\"Expiration\":1764550800}"}"#, 3600),
+            (r#"{"Expiration":-1.5}"#, 3600),
+        ];
+        for (recorded, seconds) in kept {
+            assert_eq!(moved(recorded, seconds), recorded, "{recorded}");
         }
     }
 }
