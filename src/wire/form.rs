@@ -1,6 +1,6 @@
 //! The AWS Query request's encoding: `application/x-www-form-urlencoded` (a POST body or the query
 //! string) decoded into `Params`, exactly as `form_urlencoded::parse` decodes it, but into one
-//! string and with memchr: decoded into the string's bytes, which are checked as UTF-8 once.
+//! string: one pass decoding into the string's bytes, which are checked as UTF-8 once.
 
 use std::ops::Range;
 
@@ -43,17 +43,12 @@ impl Params {
                     (sequence_at, name_at, value_at) = (i + 1, bytes.len(), None);
                 }
                 b'=' if value_at.is_none() => value_at = Some(bytes.len()),
-                b'+' => bytes.push(b' '),
-                b'%' => match (
-                    input.get(i + 1).and_then(|&h| hex(h)),
-                    input.get(i + 2).and_then(|&l| hex(l)),
-                ) {
-                    (Some(h), Some(l)) => {
-                        bytes.push(h << 4 | l);
-                        i += 2;
-                    }
-                    _ => bytes.push(b'%'),
-                },
+                b'+' | b'%' => {
+                    let (byte, taken) = unescape(input, i);
+                    bytes.push(byte);
+                    i += taken;
+                    continue;
+                }
                 b => bytes.push(b),
             }
             i += 1;
@@ -145,42 +140,34 @@ impl Params {
     }
 }
 
-/// Appends the form-decoded `raw` to `out` and returns where it went: the runs between `%` and
-/// `+` are copied whole, `+` is a space, `%XX` a byte, and a `%` without two hex digits after it
-/// stays as it is.
-fn push_form_decoded(out: &mut Vec<u8>, raw: &[u8]) -> Range<usize> {
-    let start = out.len();
-    let mut rest = raw;
-    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
-        out.extend_from_slice(&rest[..at]);
-        if rest[at] == b'+' {
-            out.push(b' ');
-            rest = &rest[at + 1..];
-            continue;
-        }
-        match (
-            rest.get(at + 1).and_then(|&h| hex(h)),
-            rest.get(at + 2).and_then(|&l| hex(l)),
-        ) {
-            (Some(h), Some(l)) => {
-                out.push(h << 4 | l);
-                rest = &rest[at + 3..];
-            }
-            _ => {
-                out.push(b'%');
-                rest = &rest[at + 1..];
-            }
-        }
+/// The byte the `+` or `%` at `input[i]` stands for, and how many bytes of input it takes: `+` is a
+/// space, `%XX` a byte, and a `%` without two hex digits after it is itself.
+fn unescape(input: &[u8], i: usize) -> (u8, usize) {
+    if input[i] == b'+' {
+        return (b' ', 1);
     }
-    out.extend_from_slice(rest);
-    start..out.len()
+    match (
+        input.get(i + 1).and_then(|&h| hex(h)),
+        input.get(i + 2).and_then(|&l| hex(l)),
+    ) {
+        (Some(h), Some(l)) => (h << 4 | l, 3),
+        _ => (b'%', 1),
+    }
 }
 
 /// Appends the form-decoded `raw` to `text`, lossily as UTF-8, and returns where it went.
 fn push_lossy(text: &mut String, raw: &[u8], scratch: &mut Vec<u8>) -> Range<usize> {
     let start = text.len();
     scratch.clear();
-    push_form_decoded(scratch, raw);
+    let mut i = 0;
+    while i < raw.len() {
+        let (byte, taken) = match raw[i] {
+            b'+' | b'%' => unescape(raw, i),
+            b => (b, 1),
+        };
+        scratch.push(byte);
+        i += taken;
+    }
     text.push_str(&String::from_utf8_lossy(scratch));
     start..text.len()
 }
@@ -223,13 +210,7 @@ mod tests {
     #[test]
     fn random_inputs_decode_as_form_urlencoded() {
         const ALPHABET: &[u8] = b"a=&%+2F0e\xc3\xa9\x82\xe2\xff";
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let decoded = |input: &[u8]| -> Vec<(String, String)> {
             form_urlencoded::parse(input)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -167,7 +167,10 @@ impl XmlOut {
         self.new_line();
         self.buf.push(b'<');
         self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(suffix.as_bytes());
+        // Most elements have no suffix: no copy of nothing (this is on every field).
+        if !suffix.is_empty() {
+            self.buf.extend_from_slice(suffix.as_bytes());
+        }
         if let Some(namespace) = namespace {
             self.buf.extend_from_slice(b" xmlns=\"");
             // A byte scan: the `char`-set `contains` costs several times as much per character.
@@ -192,29 +195,19 @@ impl XmlOut {
         self.new_line();
         self.buf.extend_from_slice(b"</");
         self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(suffix.as_bytes());
+        if !suffix.is_empty() {
+            self.buf.extend_from_slice(suffix.as_bytes());
+        }
         self.buf.push(b'>');
         self.line_break = true;
     }
 
-    /// `<{name}>` (no suffix, no namespace: the usual element, written in fewer copies).
     fn start(&mut self, name: &str) {
-        self.new_line();
-        self.buf.push(b'<');
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.push(b'>');
-        self.depth += 1;
-        self.line_break = true;
+        self.start_tag(name, "", None);
     }
 
-    /// `</{name}>`.
     fn end(&mut self, name: &str) {
-        self.depth = self.depth.saturating_sub(1);
-        self.new_line();
-        self.buf.extend_from_slice(b"</");
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.push(b'>');
-        self.line_break = true;
+        self.end_tag(name, "");
     }
 
     /// `<name>` raw `</name>`: `raw` must already be escaped.
