@@ -22,7 +22,9 @@ pub(super) async fn handle(
     let route = route.to_owned();
     let started = app.request_lines.map(|lines| (lines, SystemTime::now()));
     let method = request.method().clone();
-    let response = admin::handle(app, &route, request).await;
+    // Boxed: the admin routes' future is large, and held inline it would make every STS
+    // request's future that big too, copied at each await on the way down.
+    let response = Box::pin(admin::handle(app, &route, request)).await;
     if let Some((lines, started)) = started {
         let path = format!("/_parlel/{route}");
         let status = response.status().as_u16();

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 
 use super::caller::CallerCredentials;
-use super::headers::{RequestHeaders, ascii_str};
+use super::headers::RequestHeaders;
 use super::params::Params;
 use super::render::Format;
 use crate::error::StsError;
@@ -53,14 +53,8 @@ pub fn decode(
     body: &[u8],
 ) -> Option<Params> {
     let mut params = Params::from_urlencoded(query.as_bytes());
-    let is_form = headers.content_type.and_then(ascii_str).is_some_and(|ct| {
-        ct.split(';').next().is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-    });
     if *method == Method::POST {
-        if !is_form {
+        if !headers.is_form() {
             return None;
         }
         params.extend_from_urlencoded(body);
