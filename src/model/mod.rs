@@ -29,10 +29,11 @@ pub const API_VERSION: &str = "2011-06-15";
 
 /// Looks an operation up by its wire name (`Action=`), case-sensitively as STS does.
 pub fn operation(name: &str) -> Option<&'static Operation> {
+    // By length first: eleven names, and at most two share a length, so this compares one or two
+    // strings where a binary search compares four.
     generated::OPERATIONS
-        .binary_search_by(|op| op.name.cmp(name))
-        .ok()
-        .map(|i| &generated::OPERATIONS[i])
+        .iter()
+        .find(|op| op.name.len() == name.len() && op.name == name)
 }
 
 /// The operation a request's `Action` and `Version` name: this API's version and an operation of
@@ -44,4 +45,26 @@ pub fn resolve(action: &str, version: &str) -> Option<&'static Operation> {
 /// Every operation of the model, sorted by name.
 pub fn operations() -> &'static [Operation] {
     generated::OPERATIONS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_found_by_its_exact_name_only() {
+        assert_eq!(operations().len(), 11);
+        for op in operations() {
+            assert_eq!(operation(op.name).map(|o| o.name), Some(op.name));
+            assert!(operation(&op.name.to_lowercase()).is_none());
+            assert!(operation(&op.name[1..]).is_none());
+            assert!(operation(&format!("{}x", op.name)).is_none());
+        }
+        assert!(operation("").is_none());
+        assert_eq!(
+            resolve("GetCallerIdentity", API_VERSION).map(|o| o.name),
+            Some("GetCallerIdentity")
+        );
+        assert!(resolve("GetCallerIdentity", "2011-06-16").is_none());
+    }
 }

@@ -245,6 +245,13 @@ mod tests {
             b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fbench&RoleSessionName=b+c",
             b"%%41=%4%41&%=%&=&",
             b"a%E2%82=%AC&%E2=%82%AC&ok=%E2%82%AC&x=%E2&%82%AC=y",
+            // Nothing to decode.
+            b"Action=GetCallerIdentity&Version=2011-06-15",
+            b"a=b&&c&=d&e=f=g&",
+            b"=&=&&x",
+            b"u=\xc3\xa9&n\xc3\xa9=v",
+            b"bad=\xff&ok=1",
+            b"split=\xc3&\xa9=x",
         ];
         // Parts longer than the stack buffer, with something to decode near both ends.
         let long = format!(

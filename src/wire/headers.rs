@@ -58,12 +58,14 @@ impl<'a> RequestHeaders<'a> {
         let Some(value) = self.content_type else {
             return false;
         };
+        const FORM: &[u8] = b"application/x-www-form-urlencoded";
         let bytes = value.as_bytes();
+        // What SDKs send, exactly: one compare.
+        if bytes == FORM {
+            return true;
+        }
         let media = memchr::memchr(b';', bytes).map_or(bytes, |at| &bytes[..at]);
-        bytes.is_ascii()
-            && media
-                .trim_ascii()
-                .eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+        bytes.is_ascii() && media.trim_ascii().eq_ignore_ascii_case(FORM)
     }
 }
 

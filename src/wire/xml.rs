@@ -220,10 +220,26 @@ impl XmlOut {
 
     /// `<name>` escaped `value` `</name>`.
     fn text(&mut self, name: &str, value: &str) {
-        self.start(name);
-        self.escaped(value);
-        self.line_break = false;
-        self.end(name);
+        if needs_escape(value.as_bytes()) {
+            self.start(name);
+            self.escaped(value);
+            self.line_break = false;
+            self.end(name);
+            return;
+        }
+        // The usual case, as `start`, `escaped` and `end` would write it, into one reservation:
+        // this is every string field of every answer.
+        self.new_line();
+        let buf = &mut self.buf;
+        buf.reserve(2 * name.len() + value.len() + 5);
+        buf.push(b'<');
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b'>');
+        buf.extend_from_slice(value.as_bytes());
+        buf.extend_from_slice(b"</");
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b'>');
+        self.line_break = true;
     }
 
     /// `value` as element text, escaped, at the current position.
