@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
 # parlel-sts throughput/latency benchmark against a bare-hyper ceiling (examples/ceiling.rs).
 #
-#   benches/bench.sh                  # 10 s per run, 3 rounds
-#   BENCH_SECONDS=5 benches/bench.sh  # shorter
+#   benches/bench.sh                  # 6 s per run, 5 rounds
+#   BENCH_SECONDS=3 benches/bench.sh  # shorter
 #
 # parlel-sts runs at --log-level warn (the quiet setting for suites and benchmarks); at
 # concurrency 32 each operation also runs at --log-level info (one log line per request, stderr to
 # a file), compared with the same server at warn.
 # Each server runs pinned to CPU $BENCH_SERVER_CPU (default 0), wrk to $BENCH_CLIENT_CPU (default 1),
-# on loopback. Every (operation, concurrency) pair is measured in $BENCH_ROUNDS rounds (default 3),
-# each round the ceiling and then parlel-sts, each run a fresh server process after a 1 s warm-up;
-# the table shows each server's median round (by req/s), so a burst of noise on a shared machine
-# does not decide the ratio.
+# on loopback. Every (operation, concurrency) pair is measured in $BENCH_ROUNDS rounds (default 5),
+# each round the ceiling and parlel-sts back to back (which goes first alternates from round to
+# round), each run a fresh server process after a 1 s warm-up. A ratio is taken within each round,
+# between runs seconds apart, and the table shows the median round's (by that ratio), with the
+# median p50 and p99 over the rounds: a machine whose speed drifts over minutes, or a burst of
+# noise in one run, does not decide a ratio.
 # Prints a Markdown table and writes it to benches/last-run.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCHES="$ROOT/benches"
-SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+SECONDS_PER_RUN="${BENCH_SECONDS:-6}"
 WARMUP_SECONDS="${BENCH_WARMUP_SECONDS:-1}"
 SERVER_CPU="${BENCH_SERVER_CPU:-0}"
 CLIENT_CPU="${BENCH_CLIENT_CPU:-1}"
 COLD_RUNS="${BENCH_COLD_RUNS:-10}"
-ROUNDS="${BENCH_ROUNDS:-3}"
+ROUNDS="${BENCH_ROUNDS:-5}"
 CONCURRENCIES=(1 32)
 OPERATIONS=(GetCallerIdentity AssumeRole)
 
@@ -198,29 +200,50 @@ kill "$UP_PID"; wait "$UP_PID" 2>/dev/null || true
 [ -s "$WORK/cassettes/bench.yaml" ] || die "no replay cassette was written"
 
 # --- throughput and latency ----------------------------------------------------------------------
-# median_round TARGET OP C: the result file of TARGET's median round (by req/s).
-median_round() {
-    local target=$1 op=$2 c=$3 r
+# result TARGET OP C R: the result file of TARGET's run in round R.
+result() { echo "$WORK/$2-$3-$1-$4.txt"; }
+# median_pair TARGET BASE OP C: "RATIO TARGET_FILE BASE_FILE" of the round whose TARGET/BASE req/s
+# ratio is the median one.
+median_pair() {
+    local target=$1 base=$2 op=$3 c=$4 r t b
     for r in $(seq 1 "$ROUNDS"); do
-        echo "$(field "$WORK/$op-$c-$target-$r.txt" rps) $WORK/$op-$c-$target-$r.txt"
-    done | sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }'
+        t=$(result "$target" "$op" "$c" "$r")
+        b=$(result "$base" "$op" "$c" "$r")
+        awk -v a="$(field "$t" rps)" -v b="$(field "$b" rps)" -v t="$t" -v f="$b" \
+            'BEGIN { printf "%.4f %s %s\n", a / b, t, f }'
+    done | sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { printf "%.2f %s %s\n", $1, $2, $3 }'
+}
+# median_of TARGET OP C KEY: the median of a BENCH_RESULT field over the rounds.
+median_of() {
+    local target=$1 op=$2 c=$3 key=$4 r
+    for r in $(seq 1 "$ROUNDS"); do field "$(result "$target" "$op" "$c" "$r")" "$key"; done |
+        sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $1 }'
 }
 # spread TARGET OP C: "min–max" req/s over the rounds.
 spread() {
     local target=$1 op=$2 c=$3 r
-    for r in $(seq 1 "$ROUNDS"); do field "$WORK/$op-$c-$target-$r.txt" rps; done |
+    for r in $(seq 1 "$ROUNDS"); do field "$(result "$target" "$op" "$c" "$r")" rps; done |
         sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f–%.0f", lo, hi }'
+}
+# ratio_spread TARGET BASE OP C: "min–max" of the per-round ratios.
+ratio_spread() {
+    local target=$1 base=$2 op=$3 c=$4 r
+    for r in $(seq 1 "$ROUNDS"); do
+        awk -v a="$(field "$(result "$target" "$op" "$c" "$r")" rps)" \
+            -v b="$(field "$(result "$base" "$op" "$c" "$r")" rps)" 'BEGIN { printf "%.4f\n", a / b }'
+    done | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2fx", lo, hi }'
 }
 ROWS=()
 SPREADS=()
 RSS_LINE=""
 for op in "${OPERATIONS[@]}"; do
     for c in "${CONCURRENCIES[@]}"; do
-        targets=(ceiling parlel)
-        [ "$c" = 32 ] && targets+=(parlel-info parlel-replay)
-        [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ] && targets+=(parlel-strict)
+        others=()
+        [ "$c" = 32 ] && others+=(parlel-info parlel-replay)
+        [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ] && others+=(parlel-strict)
         for r in $(seq 1 "$ROUNDS"); do
-            for target in "${targets[@]}"; do
+            if [ $((r % 2)) = 1 ]; then targets=(ceiling parlel); else targets=(parlel ceiling); fi
+            for target in "${targets[@]}" "${others[@]}"; do
                 port=$(free_port)
                 log "$op c=$c $target round $r/$ROUNDS (${SECONDS_PER_RUN}s)"
                 start_server "$target" "$port"
@@ -240,13 +263,11 @@ for op in "${OPERATIONS[@]}"; do
                 [ "$errs" = 0 ] || log "WARNING: $target $op c=$c had $errs errors"
             done
         done
-        f=$(median_round parlel "$op" "$c")
-        fc=$(median_round ceiling "$op" "$c")
+        read -r ratio f fc <<<"$(median_pair parlel ceiling "$op" "$c")"
         prps=$(field "$f" rps)
         crps=$(field "$fc" rps)
-        p50=$(field "$f" p50_us)
-        p99=$(field "$f" p99_us)
-        ratio=$(awk -v a="$prps" -v b="$crps" 'BEGIN { printf "%.2f", a / b }')
+        p50=$(median_of parlel "$op" "$c" p50_us)
+        p99=$(median_of parlel "$op" "$c" p99_us)
         tvar="TARGET_RATIO_$op"
         tratio=${!tvar}
         rok=$(awk -v r="$ratio" -v t="$tratio" 'BEGIN { print (r >= t) ? 1 : 0 }')
@@ -255,32 +276,28 @@ for op in "${OPERATIONS[@]}"; do
         else
             p99cell="$(fmt_us "$p99")"
         fi
-        ROWS+=("| $op | $c | $(printf '%.0f' "$prps") | $(printf '%.0f' "$crps") | ${ratio}x (≥ ${tratio}x: $(verdict "$rok")) | $(fmt_us "$p50") | $p99cell | $(fmt_us "$(field "$fc" p99_us)") |")
-        SPREADS+=("$op c=$c: parlel $(spread parlel "$op" "$c"), ceiling $(spread ceiling "$op" "$c")")
+        ROWS+=("| $op | $c | $(printf '%.0f' "$prps") | $(printf '%.0f' "$crps") | ${ratio}x (≥ ${tratio}x: $(verdict "$rok")) | $(fmt_us "$p50") | $p99cell | $(fmt_us "$(median_of ceiling "$op" "$c" p99_us)") |")
+        SPREADS+=("$op c=$c: ratio $(ratio_spread parlel ceiling "$op" "$c"), parlel $(spread parlel "$op" "$c"), ceiling $(spread ceiling "$op" "$c")")
         if [ "$c" = 32 ]; then
-            fi_=$(median_round parlel-info "$op" "$c")
+            read -r iratio fi_ fw <<<"$(median_pair parlel-info parlel "$op" "$c")"
             irps=$(field "$fi_" rps)
-            iratio=$(awk -v a="$irps" -v b="$prps" 'BEGIN { printf "%.2f", a / b }')
             iok=$(awk -v r="$iratio" -v t="$TARGET_RATIO_INFO_LOG" 'BEGIN { print (r >= t) ? 1 : 0 }')
-            ip99=$(field "$fi_" p99_us)
-            ROWS+=("| $op, \`--log-level info\` vs warn | $c | $(printf '%.0f' "$irps") | $(printf '%.0f' "$prps") (warn) | ${iratio}x (≥ ${TARGET_RATIO_INFO_LOG}x: $(verdict "$iok")) | $(fmt_us "$(field "$fi_" p50_us)") | $(fmt_us "$ip99") | $(fmt_us "$p99") (warn) |")
-            SPREADS+=("$op c=$c at info: $(spread parlel-info "$op" "$c")")
+            ROWS+=("| $op, \`--log-level info\` vs warn | $c | $(printf '%.0f' "$irps") | $(printf '%.0f' "$(field "$fw" rps)") (warn) | ${iratio}x (≥ ${TARGET_RATIO_INFO_LOG}x: $(verdict "$iok")) | $(fmt_us "$(median_of parlel-info "$op" "$c" p50_us)") | $(fmt_us "$(median_of parlel-info "$op" "$c" p99_us)") | $(fmt_us "$p99") (warn) |")
+            SPREADS+=("$op c=$c at info: ratio $(ratio_spread parlel-info parlel "$op" "$c"), $(spread parlel-info "$op" "$c")")
         fi
         if [ "$c" = 32 ]; then
-            fr=$(median_round parlel-replay "$op" "$c")
+            read -r rratio fr ff <<<"$(median_pair parlel-replay parlel "$op" "$c")"
             rrps=$(field "$fr" rps)
-            rratio=$(awk -v a="$rrps" -v b="$prps" 'BEGIN { printf "%.2f", a / b }')
             rok=$(awk -v r="$rratio" -v t="$TARGET_RATIO_REPLAY" 'BEGIN { print (r >= t) ? 1 : 0 }')
-            ROWS+=("| $op, \`--mode replay\` (a hit) vs the fake | $c | $(printf '%.0f' "$rrps") | $(printf '%.0f' "$prps") (fake) | ${rratio}x (≥ ${TARGET_RATIO_REPLAY}x: $(verdict "$rok")) | $(fmt_us "$(field "$fr" p50_us)") | $(fmt_us "$(field "$fr" p99_us)") | $(fmt_us "$p99") (fake) |")
-            SPREADS+=("$op c=$c replay: $(spread parlel-replay "$op" "$c")")
+            ROWS+=("| $op, \`--mode replay\` (a hit) vs the fake | $c | $(printf '%.0f' "$rrps") | $(printf '%.0f' "$(field "$ff" rps)") (fake) | ${rratio}x (≥ ${TARGET_RATIO_REPLAY}x: $(verdict "$rok")) | $(fmt_us "$(median_of parlel-replay "$op" "$c" p50_us)") | $(fmt_us "$(median_of parlel-replay "$op" "$c" p99_us)") | $(fmt_us "$p99") (fake) |")
+            SPREADS+=("$op c=$c replay: ratio $(ratio_spread parlel-replay parlel "$op" "$c"), $(spread parlel-replay "$op" "$c")")
         fi
         if [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ]; then
-            fs=$(median_round parlel-strict "$op" "$c")
+            read -r sratio fs fsc <<<"$(median_pair parlel-strict ceiling "$op" "$c")"
             srps=$(field "$fs" rps)
-            sratio=$(awk -v a="$srps" -v b="$crps" 'BEGIN { printf "%.2f", a / b }')
             sok=$(awk -v r="$sratio" -v t="$TARGET_RATIO_STRICT" 'BEGIN { print (r >= t) ? 1 : 0 }')
-            ROWS+=("| $op, \`--auth strict\` (verified SigV4) | $c | $(printf '%.0f' "$srps") | $(printf '%.0f' "$crps") | ${sratio}x (≥ ${TARGET_RATIO_STRICT}x: $(verdict "$sok")) | $(fmt_us "$(field "$fs" p50_us)") | $(fmt_us "$(field "$fs" p99_us)") | $(fmt_us "$(field "$fc" p99_us)") |")
-            SPREADS+=("$op c=$c strict: $(spread parlel-strict "$op" "$c")")
+            ROWS+=("| $op, \`--auth strict\` (verified SigV4) | $c | $(printf '%.0f' "$srps") | $(printf '%.0f' "$(field "$fsc" rps)") | ${sratio}x (≥ ${TARGET_RATIO_STRICT}x: $(verdict "$sok")) | $(fmt_us "$(median_of parlel-strict "$op" "$c" p50_us)") | $(fmt_us "$(median_of parlel-strict "$op" "$c" p99_us)") | $(fmt_us "$(median_of ceiling "$op" "$c" p99_us)") |")
+            SPREADS+=("$op c=$c strict: ratio $(ratio_spread parlel-strict ceiling "$op" "$c"), $(spread parlel-strict "$op" "$c")")
         fi
     done
 done
@@ -345,7 +362,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     echo "# parlel-sts benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r). Commit $commit$dirty."
-    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (ceiling, then parlel-sts at \`--log-level warn\`, then at c=32 at \`--log-level info\` with stderr to a file, in replay mode answering from a cassette of the same two requests recorded from a local upstream, and GetCallerIdentity in strict mode), each server's median round shown."
+    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (the ceiling and parlel-sts at \`--log-level warn\` back to back, which first alternating, then at c=32 parlel-sts at \`--log-level info\` with stderr to a file, in replay mode answering from a cassette of the same two requests recorded from a local upstream, and GetCallerIdentity in strict mode). A ratio is taken within each round; each row shows the round with the median ratio, and p50/p99 are medians over the rounds."
     echo "Ceiling: \`examples/ceiling.rs\`, bare hyper 1.x answering a fixed 419-byte XML body, same request scripts (\`benches/sts.lua\`)."
     echo
     echo "| operation | conc. | parlel req/s | ceiling req/s | ratio (target) | parlel p50 | parlel p99 | ceiling p99 |"
