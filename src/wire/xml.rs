@@ -163,6 +163,7 @@ impl XmlOut {
     }
 
     /// `<{name}{suffix}>`, or with an `xmlns` attribute.
+    #[inline]
     fn start_tag(&mut self, name: &str, suffix: &str, namespace: Option<&str>) {
         self.new_line();
         self.buf.push(b'<');
@@ -190,6 +191,7 @@ impl XmlOut {
         self.line_break = true;
     }
 
+    #[inline]
     fn end_tag(&mut self, name: &str, suffix: &str) {
         self.depth = self.depth.saturating_sub(1);
         self.new_line();
@@ -220,29 +222,14 @@ impl XmlOut {
 
     /// `<name>` escaped `value` `</name>`.
     fn text(&mut self, name: &str, value: &str) {
-        if needs_escape(value.as_bytes()) {
-            self.start(name);
-            self.escaped(value);
-            self.line_break = false;
-            self.end(name);
-            return;
-        }
-        // The usual case, as `start`, `escaped` and `end` would write it, into one reservation:
-        // this is every string field of every answer.
-        self.new_line();
-        let buf = &mut self.buf;
-        buf.reserve(2 * name.len() + value.len() + 5);
-        buf.push(b'<');
-        buf.extend_from_slice(name.as_bytes());
-        buf.push(b'>');
-        buf.extend_from_slice(value.as_bytes());
-        buf.extend_from_slice(b"</");
-        buf.extend_from_slice(name.as_bytes());
-        buf.push(b'>');
-        self.line_break = true;
+        self.start(name);
+        self.escaped(value);
+        self.line_break = false;
+        self.end(name);
     }
 
     /// `value` as element text, escaped, at the current position.
+    #[inline]
     fn escaped(&mut self, value: &str) {
         if needs_escape(value.as_bytes()) {
             self.buf
