@@ -170,11 +170,8 @@ impl Backend {
     pub async fn answer(&self, fake: &Fake, request: &StsRequest<'_>) -> Answer {
         match self {
             Backend::Fake => Answer::Typed(fake.answer(request)),
-            // Boxed: a forward's future is over a kilobyte, and held inline it would make every
-            // request's future (fake and replay too) that big, copied at each await on the way
-            // down. One allocation beside an upstream round trip is nothing.
             Backend::Record(recorder) | Backend::ReplayRecordingMisses(recorder) => {
-                Box::pin(recorder.answer(fake, request)).await
+                recorder.answer(fake, request).await
             }
             Backend::Replay(replayer) => replayer.answer(fake, request),
         }

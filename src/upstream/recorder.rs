@@ -229,7 +229,10 @@ impl Recorder {
             }
             missed_cassette = true;
         }
-        let answer = self.forward(request, &run).await;
+        // Boxed: a forward's future is over a kilobyte, and held inline it would make every
+        // request's future (the fake's, a replay hit's) that big, copied at each await on the way
+        // down. The allocation is only made for a request that goes upstream.
+        let answer = Box::pin(self.forward(request, &run)).await;
         let (answer, status, recorded) = match answer {
             Ok((complete, recorded)) => {
                 let status = complete.status;
