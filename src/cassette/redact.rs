@@ -180,16 +180,15 @@ struct Span {
 /// expiration. An answer that is neither XML nor JSON (plain text, a BOM first) is refused: what
 /// cannot be read cannot be known to hold no secret.
 fn secret_spans(body: &[u8]) -> Result<Vec<Span>, String> {
+    if is_json(body) {
+        let text = std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())?;
+        // Well-formed first: the scanner below reads keys as written, and a document it could
+        // misread is not passed on.
+        serde_json::from_str::<serde::de::IgnoredAny>(text)
+            .map_err(|e| format!("the answer is not well-formed JSON: {e}"))?;
+        return json_secret_spans(text);
+    }
     match body.trim_ascii_start().first() {
-        Some(_) if is_json(body) => {
-            let text =
-                std::str::from_utf8(body).map_err(|_| "the answer is not UTF-8".to_owned())?;
-            // Well-formed first: the scanner below reads keys as written, and a document it
-            // could misread is not passed on.
-            serde_json::from_str::<serde::de::IgnoredAny>(text)
-                .map_err(|e| format!("the answer is not well-formed JSON: {e}"))?;
-            json_secret_spans(text)
-        }
         Some(b'<') => xml_secret_spans(body),
         // Nothing at all holds nothing.
         None => Ok(Vec::new()),
