@@ -202,16 +202,19 @@ kill "$UP_PID"; wait "$UP_PID" 2>/dev/null || true
 # --- throughput and latency ----------------------------------------------------------------------
 # result TARGET OP C R: the result file of TARGET's run in round R.
 result() { echo "$WORK/$2-$3-$1-$4.txt"; }
-# median_pair TARGET BASE OP C: "RATIO TARGET_FILE BASE_FILE" of the round whose TARGET/BASE req/s
-# ratio is the median one.
-median_pair() {
+# round_ratios TARGET BASE OP C: "RATIO TARGET_FILE BASE_FILE" for each round, by ratio.
+round_ratios() {
     local target=$1 base=$2 op=$3 c=$4 r t b
     for r in $(seq 1 "$ROUNDS"); do
         t=$(result "$target" "$op" "$c" "$r")
         b=$(result "$base" "$op" "$c" "$r")
         awk -v a="$(field "$t" rps)" -v b="$(field "$b" rps)" -v t="$t" -v f="$b" \
             'BEGIN { printf "%.4f %s %s\n", a / b, t, f }'
-    done | sort -n | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { printf "%.2f %s %s\n", $1, $2, $3 }'
+    done | sort -n
+}
+# median_pair TARGET BASE OP C: the round_ratios line of the median round.
+median_pair() {
+    round_ratios "$@" | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { printf "%.2f %s %s\n", $1, $2, $3 }'
 }
 # median_of TARGET OP C KEY: the median of a BENCH_RESULT field over the rounds.
 median_of() {
@@ -227,11 +230,7 @@ spread() {
 }
 # ratio_spread TARGET BASE OP C: "min–max" of the per-round ratios.
 ratio_spread() {
-    local target=$1 base=$2 op=$3 c=$4 r
-    for r in $(seq 1 "$ROUNDS"); do
-        awk -v a="$(field "$(result "$target" "$op" "$c" "$r")" rps)" \
-            -v b="$(field "$(result "$base" "$op" "$c" "$r")" rps)" 'BEGIN { printf "%.4f\n", a / b }'
-    done | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2fx", lo, hi }'
+    round_ratios "$@" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2fx", lo, hi }'
 }
 ROWS=()
 SPREADS=()
