@@ -91,8 +91,8 @@ impl Fake {
         request: &AuthorizationRequest,
     ) -> Result<String, String> {
         let default = PrincipalRef {
-            id: self.default_principal.user_id(),
-            arn: self.default_principal.arn(),
+            id: self.default_principal.principal.user_id(),
+            arn: self.default_principal.arn.to_string(),
         };
         let decoded = Decoded {
             allowed: request.allowed,

@@ -2,10 +2,11 @@
 
 use super::Fake;
 use super::claims::SessionClaims;
-use super::principal::Principal;
+use super::principal::{LongTermPrincipal, Principal};
 use super::token::{self, OpenError};
 use crate::error::StsError;
 use crate::timestamp::iso8601_seconds;
+use crate::wire::answer::CallerArn;
 use crate::wire::caller::CallerCredentials;
 
 /// The resolved caller of a signed request.
@@ -15,7 +16,7 @@ use crate::wire::caller::CallerCredentials;
 pub enum Caller<'a> {
     /// Long-term credentials: a configured user, or the default principal for unknown keys
     /// (borrowed from the fake's configuration: no copy per request).
-    LongTerm(&'a Principal),
+    LongTerm(&'a LongTermPrincipal),
     /// Temporary credentials this server issued (and that have not expired).
     Session(SessionClaims),
 }
@@ -23,8 +24,16 @@ pub enum Caller<'a> {
 impl Caller<'_> {
     pub fn principal(&self) -> &Principal {
         match self {
-            Caller::LongTerm(p) => p,
+            Caller::LongTerm(p) => &p.principal,
             Caller::Session(s) => &s.principal,
+        }
+    }
+
+    /// The caller's ARN, for the request log: a long-term principal's is shared, a session's made.
+    pub fn arn(&self) -> CallerArn {
+        match self {
+            Caller::LongTerm(p) => CallerArn::Shared(p.arn.clone()),
+            Caller::Session(s) => CallerArn::Made(s.principal.arn()),
         }
     }
 
@@ -102,7 +111,7 @@ impl Fake {
             };
             format!(
                 "the session token of {key} {why}; answered as {} (permissive mode). A cached credential (the aws CLI's ~/.aws/cli/cache, an SDK's) may have outlived the server that issued it",
-                principal.arn()
+                principal.arn
             )
         });
         Ok(Resolved {

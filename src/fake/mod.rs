@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::StsError;
 use crate::model;
-use crate::wire::answer::Reply;
+use crate::wire::answer::{CallerArn, Reply};
 use crate::wire::ids::RequestIds;
 use crate::wire::output::Output;
 use crate::wire::request::StsRequest;
@@ -44,7 +44,7 @@ pub use config::{
     FakeConfig, IdentityProviderConfig, PrincipalSpec, TradeInTokenConfig, UserConfig,
 };
 pub use ids::{account_of, mint as mint_id};
-pub use principal::Principal;
+pub use principal::{LongTermPrincipal, Principal};
 pub use trade_in::TradeInGrant;
 
 /// The region a request is taken to be for when its credential scope names none.
@@ -53,15 +53,15 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// What a reply says besides its result (see `Reply`).
 #[derive(Default)]
 struct Notes {
-    caller_arn: Option<String>,
+    caller_arn: Option<CallerArn>,
     warning: Option<String>,
 }
 
 pub struct Fake {
     account: String,
-    default_principal: Principal,
+    default_principal: LongTermPrincipal,
     /// Long-term access key id -> its principal (from `fake.users`).
-    users: HashMap<String, Principal>,
+    users: HashMap<String, LongTermPrincipal>,
     /// Long-term access key id -> its secret, for the users that have one (strict mode).
     user_secrets: HashMap<String, String>,
     /// `fake.builtin_user`: strict mode knows `parlel` / `parlel` too.
@@ -102,9 +102,9 @@ impl Fake {
         let entropy = entropy::Entropy::new(secrets.request_stream.clone(), secrets.seeded);
         let mut fake = Fake {
             account: config.account.clone(),
-            default_principal: Principal::Root {
+            default_principal: LongTermPrincipal::new(Principal::Root {
                 account: config.account.clone(),
-            },
+            }),
             users: HashMap::new(),
             user_secrets: config
                 .users
@@ -149,12 +149,16 @@ impl Fake {
                 .collect(),
             unique_ids: unique_ids::UniqueIdCache::default(),
         };
-        fake.default_principal =
-            fake.principal_from_spec(&config.account, &config.default_principal);
+        fake.default_principal = LongTermPrincipal::new(
+            fake.principal_from_spec(&config.account, &config.default_principal),
+        );
         for user in &config.users {
             let account = user.account.as_deref().unwrap_or(&config.account);
             let principal = fake.principal_from_spec(account, &user.principal);
-            fake.users.insert(user.access_key_id.clone(), principal);
+            fake.users.insert(
+                user.access_key_id.clone(),
+                LongTermPrincipal::new(principal),
+            );
         }
         fake
     }
@@ -222,7 +226,7 @@ impl Fake {
                 let resolved = self.resolve_caller(credentials, now)?;
                 notes.warning = resolved.stale_token;
                 if request.describe_caller {
-                    notes.caller_arn = Some(resolved.caller.principal().arn());
+                    notes.caller_arn = Some(resolved.caller.arn());
                 }
                 Some(resolved.caller)
             }

@@ -1,6 +1,8 @@
 //! Who a caller is: root, an IAM user, an assumed-role session or a federated user, with the ARN and
 //! `UserId` AWS reports for each (reference/sts-wire.md §2).
 
+use std::sync::Arc;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
     Root {
@@ -82,6 +84,22 @@ impl Principal {
             } => concat(&[role_id, ":", session_name]),
             Principal::FederatedUser { account, name } => concat(&[account, ":", name]),
         }
+    }
+}
+
+/// A principal of long-term keys (a configured user, the default principal) and its ARN, made
+/// once at start-up: the request log names the caller of every request, and a shared ARN costs
+/// no allocation per request.
+#[derive(Debug)]
+pub struct LongTermPrincipal {
+    pub principal: Principal,
+    pub arn: Arc<str>,
+}
+
+impl LongTermPrincipal {
+    pub fn new(principal: Principal) -> LongTermPrincipal {
+        let arn = Arc::from(principal.arn());
+        LongTermPrincipal { principal, arn }
     }
 }
 

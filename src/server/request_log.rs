@@ -6,12 +6,13 @@
 use std::time::SystemTime;
 
 use crate::logging::{RequestLine, RequestLines};
+use crate::wire::answer::CallerArn;
 
 /// What the STS path learnt about a request, for its line.
 #[derive(Default)]
 pub(super) struct Seen {
     pub action: Option<&'static str>,
-    pub caller: Option<String>,
+    pub caller: Option<CallerArn>,
     pub code: Option<&'static str>,
 }
 
@@ -30,7 +31,7 @@ pub(super) fn line(
         method: method.as_str(),
         path,
         action: seen.action.unwrap_or("-"),
-        caller: seen.caller.as_deref().unwrap_or("-"),
+        caller: seen.caller.as_ref().map_or("-", CallerArn::as_str),
         status,
         code: seen.code.unwrap_or("-"),
         latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),

@@ -1,6 +1,8 @@
 //! What a mode answers an STS request with: a typed reply that `render` writes (the fake), or a
 //! complete response whose bytes go out as they are (a recorded or forwarded answer).
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
 
@@ -20,7 +22,7 @@ pub struct Reply {
     pub ids: RequestIds,
     pub result: Result<Output, StsError>,
     /// Who called, when the request asked (`StsRequest::describe_caller`) and the caller is known.
-    pub caller_arn: Option<String>,
+    pub caller_arn: Option<CallerArn>,
     /// Something the user should hear about this request (logged as a warning).
     pub warning: Option<String>,
 }
@@ -33,6 +35,23 @@ impl Reply {
             result: Err(error),
             caller_arn: None,
             warning: None,
+        }
+    }
+}
+
+/// A caller's ARN, for the request log line: shared with the configuration for long-term keys
+/// (made once at start-up), made for the request for a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallerArn {
+    Shared(Arc<str>),
+    Made(String),
+}
+
+impl CallerArn {
+    pub fn as_str(&self) -> &str {
+        match self {
+            CallerArn::Shared(arn) => arn,
+            CallerArn::Made(arn) => arn,
         }
     }
 }
@@ -56,7 +75,7 @@ impl Answer {
     }
 
     /// Who called, when the mode said.
-    pub fn take_caller_arn(&mut self) -> Option<String> {
+    pub fn take_caller_arn(&mut self) -> Option<CallerArn> {
         match self {
             Answer::Typed(reply) => reply.caller_arn.take(),
             Answer::Complete(_) => None,

@@ -10,7 +10,7 @@ use crate::wire::output::{Fields, Output};
 pub fn get_access_key_info(call: &mut Call<'_>) -> Result<Output, StsError> {
     let key = call.str("AccessKeyId");
     let account = match call.fake.users.get(key) {
-        Some(principal) => principal.account().to_owned(),
+        Some(known) => known.principal.account().to_owned(),
         None => ids::account_of(key).unwrap_or_else(|| call.fake.account.clone()),
     };
     Ok(Fields::new()

@@ -31,7 +31,7 @@ pub fn get_delegated_access_token(call: &mut Call<'_>) -> Result<Output, StsErro
         if call.fake.strict {
             return Err(expired());
         }
-        let principal = call.fake.default_principal.clone();
+        let principal = call.fake.default_principal.principal.clone();
         let arn = principal.arn();
         let claims = SessionClaims::new(
             principal,
