@@ -266,82 +266,96 @@ impl RequestLines {
             let mut timestamp = [0u8; 27];
             timestamp[..19].copy_from_slice(&prefix[..19]);
             timestamp[19] = b'.';
-            let mut digits = [0u8; 20];
-            let micros = decimal::digits(u64::from(now.subsec_micros()), &mut digits);
-            timestamp[20..26].fill(b'0');
-            timestamp[26 - micros.len()..26].copy_from_slice(micros);
+            let mut micros = now.subsec_micros();
+            for digit in timestamp[20..26].iter_mut().rev() {
+                *digit = b'0' + (micros % 10) as u8;
+                micros /= 10;
+            }
             timestamp[26] = b'Z';
             match self.format {
-                LogFormat::Text => text_line(buf, &timestamp, line),
-                LogFormat::Json => json_line(buf, &timestamp, line),
+                LogFormat::Text => lay_out::<TextLayout>(buf, &timestamp, line),
+                LogFormat::Json => lay_out::<JsonLayout>(buf, &timestamp, line),
             }
             self.sink.line(buf);
         });
     }
 }
 
-/// A field's value: text that may need escaping, a word that never does (an HTTP method, an
-/// Action or error code of the model), or a number (unquoted in JSON).
-enum Value<'a> {
-    Text(&'a str),
-    Word(&'a str),
-    Number(u64),
+/// How a format writes a line: what comes before the fields and after them, each field's name
+/// as written before its value, and values of each kind. `lay_out` writes the fields, in the one
+/// order both formats share; a format's names are constants, so each is copied as a fixed run.
+trait Layout {
+    /// ` method=` / `,"method":` ..., in `lay_out`'s order.
+    const NAMES: [&'static str; 7];
+    fn head(buf: &mut Vec<u8>, timestamp: &[u8]);
+    /// Text that may need escaping (a path, an ARN).
+    fn text(buf: &mut Vec<u8>, value: &str);
+    /// A word that never does: an HTTP method, an Action or error code of the model, `-`.
+    fn word(buf: &mut Vec<u8>, value: &str);
+    const TAIL: &'static [u8];
 }
 
-/// A field: its name as each format writes it before the value (` name=`, `,"name":`), and
-/// the value.
-struct Field<'a> {
-    text: &'static str,
-    json: &'static str,
-    value: Value<'a>,
-}
-
-/// The line's fields, in the order both formats write them.
-fn fields<'a>(line: &RequestLine<'a>) -> [Field<'a>; 7] {
-    let field = |text, json, value| Field { text, json, value };
-    [
-        field(" method=", ",\"method\":", Value::Word(line.method)),
-        field(" path=", ",\"path\":", Value::Text(line.path)),
-        field(" action=", ",\"action\":", Value::Word(line.action)),
-        field(" caller=", ",\"caller\":", Value::Text(line.caller)),
-        field(
-            " status=",
-            ",\"status\":",
-            Value::Number(u64::from(line.status)),
-        ),
-        field(" code=", ",\"code\":", Value::Word(line.code)),
-        field(
-            " latency_us=",
-            ",\"latency_us\":",
-            Value::Number(line.latency_us),
-        ),
-    ]
+fn lay_out<L: Layout>(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
+    let mut digits = [0u8; 20];
+    L::head(buf, timestamp);
+    buf.extend_from_slice(L::NAMES[0].as_bytes());
+    L::word(buf, line.method);
+    buf.extend_from_slice(L::NAMES[1].as_bytes());
+    L::text(buf, line.path);
+    buf.extend_from_slice(L::NAMES[2].as_bytes());
+    L::word(buf, line.action);
+    buf.extend_from_slice(L::NAMES[3].as_bytes());
+    L::text(buf, line.caller);
+    buf.extend_from_slice(L::NAMES[4].as_bytes());
+    buf.extend_from_slice(decimal::digits(u64::from(line.status), &mut digits));
+    buf.extend_from_slice(L::NAMES[5].as_bytes());
+    L::word(buf, line.code);
+    buf.extend_from_slice(L::NAMES[6].as_bytes());
+    buf.extend_from_slice(decimal::digits(line.latency_us, &mut digits));
+    buf.extend_from_slice(L::TAIL);
 }
 
 /// As tracing's text format lays out an event: `TIME  INFO target: field=value ...`, control
 /// characters escaped so that a value never starts a line of its own.
-fn text_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
-    buf.extend_from_slice(timestamp);
-    buf.extend_from_slice(b"  INFO parlel_sts::request:");
-    let mut digits = [0u8; 20];
-    for field in fields(line) {
-        buf.extend_from_slice(field.text.as_bytes());
-        match field.value {
-            Value::Text(text) => escaped(buf, text),
-            Value::Word(word) => buf.extend_from_slice(word.as_bytes()),
-            Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
+struct TextLayout;
+
+impl Layout for TextLayout {
+    const NAMES: [&'static str; 7] = [
+        " method=",
+        " path=",
+        " action=",
+        " caller=",
+        " status=",
+        " code=",
+        " latency_us=",
+    ];
+    const TAIL: &'static [u8] = b"\n";
+
+    #[inline]
+    fn head(buf: &mut Vec<u8>, timestamp: &[u8]) {
+        buf.extend_from_slice(timestamp);
+        buf.extend_from_slice(b"  INFO parlel_sts::request:");
+    }
+
+    #[inline]
+    fn text(buf: &mut Vec<u8>, value: &str) {
+        // The usual value (an ARN, a path) has nothing to escape: copied whole.
+        let plain = |b: u8| b >= 0x20 && b != 0x7f;
+        if value.bytes().fold(true, |all, b| all & plain(b)) {
+            buf.extend_from_slice(value.as_bytes());
+        } else {
+            escaped(buf, value);
         }
     }
-    buf.push(b'\n');
+
+    #[inline]
+    fn word(buf: &mut Vec<u8>, value: &str) {
+        buf.extend_from_slice(value.as_bytes());
+    }
 }
 
+#[cold]
 fn escaped(buf: &mut Vec<u8>, value: &str) {
-    // The usual value (an ARN, an Action, a path) has nothing to escape: copied whole.
-    let plain = |b: u8| b >= 0x20 && b != 0x7f;
-    if value.bytes().fold(true, |all, b| all & plain(b)) {
-        buf.extend_from_slice(value.as_bytes());
-        return;
-    }
     for &b in value.as_bytes() {
         match b {
             b'\n' => buf.extend_from_slice(b"\\n"),
@@ -362,22 +376,36 @@ fn escaped(buf: &mut Vec<u8>, value: &str) {
 }
 
 /// As tracing's JSON format lays out an event with its fields flattened.
-fn json_line(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
-    buf.extend_from_slice(b"{\"timestamp\":\"");
-    buf.extend_from_slice(timestamp);
-    buf.extend_from_slice(b"\",\"level\":\"INFO\"");
-    let mut digits = [0u8; 20];
-    for field in fields(line) {
-        buf.extend_from_slice(field.json.as_bytes());
-        match field.value {
-            // serde_json escapes as JSON requires; writing into a Vec cannot fail.
-            Value::Text(text) | Value::Word(text) => {
-                let _ = serde_json::to_writer(&mut *buf, text);
-            }
-            Value::Number(n) => buf.extend_from_slice(decimal::digits(n, &mut digits)),
-        }
+struct JsonLayout;
+
+impl Layout for JsonLayout {
+    const NAMES: [&'static str; 7] = [
+        ",\"method\":",
+        ",\"path\":",
+        ",\"action\":",
+        ",\"caller\":",
+        ",\"status\":",
+        ",\"code\":",
+        ",\"latency_us\":",
+    ];
+    const TAIL: &'static [u8] = b",\"target\":\"parlel_sts::request\"}\n";
+
+    fn head(buf: &mut Vec<u8>, timestamp: &[u8]) {
+        buf.extend_from_slice(b"{\"timestamp\":\"");
+        buf.extend_from_slice(timestamp);
+        buf.extend_from_slice(b"\",\"level\":\"INFO\"");
     }
-    buf.extend_from_slice(b",\"target\":\"parlel_sts::request\"}\n");
+
+    fn text(buf: &mut Vec<u8>, value: &str) {
+        // serde_json escapes as JSON requires; writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, value);
+    }
+
+    fn word(buf: &mut Vec<u8>, value: &str) {
+        buf.push(b'"');
+        buf.extend_from_slice(value.as_bytes());
+        buf.push(b'"');
+    }
 }
 
 #[cfg(test)]
@@ -419,7 +447,7 @@ mod tests {
     #[test]
     fn text_lines_escape_what_could_start_a_line() {
         let mut buf = Vec::new();
-        text_line(&mut buf, b"T", &sample("arn:x\n2026 INFO forged\r\u{1}"));
+        lay_out::<TextLayout>(&mut buf, b"T", &sample("arn:x\n2026 INFO forged\r\u{1}"));
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             "T  INFO parlel_sts::request: method=POST path=/ action=AssumeRole caller=arn:x\\n2026 INFO forged\\r\\x01 status=200 code=- latency_us=41\n"
@@ -427,9 +455,44 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_stamped_to_the_microsecond() {
+        let shared = Arc::new(Shared {
+            lines: Mutex::new(Vec::new()),
+            wake: Condvar::new(),
+            dropped: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+        });
+        let lines = RequestLines {
+            format: LogFormat::Text,
+            sink: Sink(shared.clone()),
+        };
+        let at = |micros: u64| UNIX_EPOCH + Duration::from_micros(1_764_583_200_000_000 + micros);
+        for micros in [0, 41, 999_999, 1_000_040] {
+            lines.write(&sample("arn:aws:iam::123456789012:user/parlel"), at(micros));
+        }
+        let written = String::from_utf8(shared.lines.lock().unwrap().clone()).unwrap();
+        let stamps: Vec<&str> = written.lines().map(|l| &l[..27]).collect();
+        assert_eq!(
+            stamps,
+            [
+                "2025-12-01T10:00:00.000000Z",
+                "2025-12-01T10:00:00.000041Z",
+                "2025-12-01T10:00:00.999999Z",
+                "2025-12-01T10:00:01.000040Z",
+            ]
+        );
+        assert!(
+            written
+                .lines()
+                .all(|l| l[27..].starts_with("  INFO parlel_sts::request: method=POST path=/ action=AssumeRole caller=arn:aws:iam::123456789012:user/parlel status=200 code=- latency_us=41")),
+            "{written}"
+        );
+    }
+
+    #[test]
     fn json_lines_are_json() {
         let mut buf = Vec::new();
-        json_line(&mut buf, b"T", &sample("a\"b\n"));
+        lay_out::<JsonLayout>(&mut buf, b"T", &sample("a\"b\n"));
         let text = String::from_utf8(buf).unwrap();
         assert!(
             text.ends_with("}\n") && text.matches('\n').count() == 1,
