@@ -9,8 +9,9 @@
 # a file), compared with the same server at warn.
 # Each server runs pinned to CPU $BENCH_SERVER_CPU (default 0), wrk to $BENCH_CLIENT_CPU (default 1),
 # on loopback. Every (operation, concurrency) pair is measured in $BENCH_ROUNDS rounds (default 5),
-# each round the ceiling and parlel-sts back to back (which goes first alternates from round to
-# round), each run a fresh server process after a 1 s warm-up. A ratio is taken within each round,
+# each round the servers in a row, each next to the one it is compared with (the ceiling and
+# parlel-sts, parlel-sts and itself at info), every other round in reverse order, each run a fresh
+# server process after a 1 s warm-up. A ratio is taken within each round,
 # between runs seconds apart, and the table shows the median round's (by that ratio), with the
 # median p50 and p99 over the rounds: a machine whose speed drifts over minutes, or a burst of
 # noise in one run, does not decide a ratio.
@@ -237,12 +238,19 @@ SPREADS=()
 RSS_LINE=""
 for op in "${OPERATIONS[@]}"; do
     for c in "${CONCURRENCIES[@]}"; do
-        others=()
-        [ "$c" = 32 ] && others+=(parlel-info parlel-replay)
-        [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ] && others+=(parlel-strict)
+        # Each server next to the one it is compared with (strict and parlel with the ceiling,
+        # info with parlel; replay two away from parlel), every other round in reverse order, so
+        # that within a round no comparison always has the same server first.
+        order=(ceiling parlel)
+        [ "$c" = 32 ] && [ "$op" = GetCallerIdentity ] && order=(parlel-strict "${order[@]}")
+        [ "$c" = 32 ] && order+=(parlel-info parlel-replay)
         for r in $(seq 1 "$ROUNDS"); do
-            if [ $((r % 2)) = 1 ]; then targets=(ceiling parlel); else targets=(parlel ceiling); fi
-            for target in "${targets[@]}" "${others[@]}"; do
+            targets=("${order[@]}")
+            if [ $((r % 2)) = 0 ]; then
+                targets=()
+                for ((i = ${#order[@]} - 1; i >= 0; i--)); do targets+=("${order[i]}"); done
+            fi
+            for target in "${targets[@]}"; do
                 port=$(free_port)
                 log "$op c=$c $target round $r/$ROUNDS (${SECONDS_PER_RUN}s)"
                 start_server "$target" "$port"
@@ -361,7 +369,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/nu
     echo "# parlel-sts benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "Machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, Linux $(uname -r). Commit $commit$dirty."
-    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds (the ceiling and parlel-sts at \`--log-level warn\` back to back, which first alternating, then at c=32 parlel-sts at \`--log-level info\` with stderr to a file, in replay mode answering from a cassette of the same two requests recorded from a local upstream, and GetCallerIdentity in strict mode). A ratio is taken within each round; each row shows the round with the median ratio, and p50/p99 are medians over the rounds."
+    echo "Server on CPU ${SERVER_CPU:-any}, wrk on CPU ${CLIENT_CPU:-any} (\`wrk -t1 -cN --latency\`), loopback, ${SECONDS_PER_RUN} s per run after a ${WARMUP_SECONDS} s warm-up, fresh server per run; ${ROUNDS} rounds, each the servers in a row, every other round in reverse order: the ceiling and parlel-sts at \`--log-level warn\`, and at c=32 GetCallerIdentity in strict mode before the ceiling, parlel-sts at \`--log-level info\` with stderr to a file after parlel-sts, and then in replay mode answering from a cassette of the same two requests recorded from a local upstream. A ratio is taken within each round; each row shows the round with the median ratio, and p50/p99 are medians over the rounds."
     echo "Ceiling: \`examples/ceiling.rs\`, bare hyper 1.x answering a fixed 419-byte XML body, same request scripts (\`benches/sts.lua\`)."
     echo
     echo "| operation | conc. | parlel req/s | ceiling req/s | ratio (target) | parlel p50 | parlel p99 | ceiling p99 |"
