@@ -307,7 +307,15 @@ fn lay_out<L: Layout>(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_
     buf.extend_from_slice(L::NAMES[3].as_bytes());
     L::text(buf, line.caller);
     buf.extend_from_slice(L::NAMES[4].as_bytes());
-    buf.extend_from_slice(decimal::digits(u64::from(line.status), &mut digits));
+    match line.status {
+        // Every HTTP status: three digits, written in place.
+        status @ 100..=999 => buf.extend_from_slice(&[
+            b'0' + (status / 100) as u8,
+            b'0' + (status / 10 % 10) as u8,
+            b'0' + (status % 10) as u8,
+        ]),
+        status => buf.extend_from_slice(decimal::digits(u64::from(status), &mut digits)),
+    }
     buf.extend_from_slice(L::NAMES[5].as_bytes());
     L::word(buf, line.code);
     buf.extend_from_slice(L::NAMES[6].as_bytes());
@@ -487,6 +495,30 @@ mod tests {
                 .all(|l| l[27..].starts_with("  INFO parlel_sts::request: method=POST path=/ action=AssumeRole caller=arn:aws:iam::123456789012:user/parlel status=200 code=- latency_us=41")),
             "{written}"
         );
+    }
+
+    #[test]
+    fn statuses_and_latencies_in_decimal() {
+        for (status, latency_us, written) in [
+            (100, 0, " status=100 code=- latency_us=0\n"),
+            (403, 9, " status=403 code=- latency_us=9\n"),
+            (999, 1_234_567, " status=999 code=- latency_us=1234567\n"),
+            (
+                1000,
+                u64::MAX,
+                " status=1000 code=- latency_us=18446744073709551615\n",
+            ),
+        ] {
+            let mut buf = Vec::new();
+            let line = RequestLine {
+                status,
+                latency_us,
+                ..sample("-")
+            };
+            lay_out::<TextLayout>(&mut buf, b"T", &line);
+            let text = String::from_utf8(buf).unwrap();
+            assert!(text.ends_with(written), "{text}");
+        }
     }
 
     #[test]
