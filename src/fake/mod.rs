@@ -44,7 +44,8 @@ pub use config::{
     FakeConfig, IdentityProviderConfig, PrincipalSpec, TradeInTokenConfig, UserConfig,
 };
 pub use ids::{account_of, mint as mint_id};
-pub use principal::{LongTermPrincipal, Principal};
+use principal::LongTermPrincipal;
+pub use principal::Principal;
 pub use trade_in::TradeInGrant;
 
 /// The region a request is taken to be for when its credential scope names none.
