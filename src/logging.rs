@@ -287,12 +287,13 @@ impl RequestLines {
 trait Layout {
     /// ` method=` / `,"method":` ..., in `lay_out`'s order.
     const NAMES: [&'static str; 7];
+    /// What ends the line, its newline included.
+    const TAIL: &'static [u8];
     fn head(buf: &mut Vec<u8>, timestamp: &[u8]);
     /// Text that may need escaping (a path, an ARN).
     fn text(buf: &mut Vec<u8>, value: &str);
     /// A word that never does: an HTTP method, an Action or error code of the model, `-`.
     fn word(buf: &mut Vec<u8>, value: &str);
-    const TAIL: &'static [u8];
 }
 
 fn lay_out<L: Layout>(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_>) {
