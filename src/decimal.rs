@@ -15,6 +15,14 @@ pub fn digits(mut n: u64, out: &mut [u8; 20]) -> &[u8] {
     &out[at..]
 }
 
+/// The last `out.len()` decimal digits of `n`, zero-padded, filling `out` (`007`).
+pub fn padded(mut n: u64, out: &mut [u8]) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
 /// `n` in decimal with its sign, as `i64::to_string` (20 bytes hold `i64::MIN`).
 pub fn signed(n: i64, out: &mut [u8; 20]) -> &[u8] {
     let len = digits(n.unsigned_abs(), out).len();
@@ -45,6 +53,16 @@ mod tests {
             assert_eq!(signed(n, &mut buf), n.to_string().as_bytes(), "{n}");
         }
         assert_eq!(digits(u64::MAX, &mut buf), u64::MAX.to_string().as_bytes());
+        let mut six = [0u8; 6];
+        for (n, text) in [
+            (0, "000000"),
+            (41, "000041"),
+            (999_999, "999999"),
+            (1_000_040, "000040"),
+        ] {
+            padded(n, &mut six);
+            assert_eq!(six, text.as_bytes(), "{n}");
+        }
         let mut s = String::from("x.");
         push(&mut s, 907);
         assert_eq!(s, "x.907");

@@ -234,12 +234,12 @@ pub struct RequestLine<'a> {
     /// An HTTP method (a token: nothing to escape).
     pub method: &'a str,
     pub path: &'a str,
-    /// An Action of the model, or `-`.
-    pub action: &'a str,
+    /// An Action of the model, or `-`: never text from the request.
+    pub action: &'static str,
     pub caller: &'a str,
     pub status: u16,
     /// An error code of the model, or `-`.
-    pub code: &'a str,
+    pub code: &'static str,
     pub latency_us: u64,
 }
 
@@ -266,11 +266,7 @@ impl RequestLines {
             let mut timestamp = [0u8; 27];
             timestamp[..19].copy_from_slice(&prefix[..19]);
             timestamp[19] = b'.';
-            let mut micros = now.subsec_micros();
-            for digit in timestamp[20..26].iter_mut().rev() {
-                *digit = b'0' + (micros % 10) as u8;
-                micros /= 10;
-            }
+            decimal::padded(u64::from(now.subsec_micros()), &mut timestamp[20..26]);
             timestamp[26] = b'Z';
             match self.format {
                 LogFormat::Text => lay_out::<TextLayout>(buf, &timestamp, line),
@@ -308,15 +304,7 @@ fn lay_out<L: Layout>(buf: &mut Vec<u8>, timestamp: &[u8], line: &RequestLine<'_
     buf.extend_from_slice(L::NAMES[3].as_bytes());
     L::text(buf, line.caller);
     buf.extend_from_slice(L::NAMES[4].as_bytes());
-    match line.status {
-        // Every HTTP status: three digits, written in place.
-        status @ 100..=999 => buf.extend_from_slice(&[
-            b'0' + (status / 100) as u8,
-            b'0' + (status / 10 % 10) as u8,
-            b'0' + (status % 10) as u8,
-        ]),
-        status => buf.extend_from_slice(decimal::digits(u64::from(status), &mut digits)),
-    }
+    buf.extend_from_slice(decimal::digits(u64::from(line.status), &mut digits));
     buf.extend_from_slice(L::NAMES[5].as_bytes());
     L::word(buf, line.code);
     buf.extend_from_slice(L::NAMES[6].as_bytes());
@@ -532,7 +520,11 @@ mod tests {
             "{text}"
         );
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["method"], "POST");
+        assert_eq!(v["path"], "/");
+        assert_eq!(v["action"], "AssumeRole");
         assert_eq!(v["caller"], "a\"b\n");
+        assert_eq!(v["code"], "-");
         assert_eq!(v["status"], 200);
         assert_eq!(v["latency_us"], 41);
         assert_eq!(v["target"], REQUEST_TARGET);

@@ -34,10 +34,7 @@ pub(super) fn line(
         caller: seen.caller.as_ref().map_or("-", CallerArn::as_str),
         status,
         code: seen.code.unwrap_or("-"),
-        latency_us: latency
-            .as_secs()
-            .saturating_mul(1_000_000)
-            .saturating_add(u64::from(latency.subsec_micros())),
+        latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
     };
     lines.write(&line, now);
 }

@@ -41,7 +41,7 @@ impl Reply {
 
 /// A caller's ARN, for the request log line: shared with the configuration for long-term keys
 /// (made once at start-up), made for the request for a session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum CallerArn {
     Shared(Arc<str>),
     Made(String),
