@@ -19,6 +19,8 @@ use std::time::{Duration, SystemTime};
 use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
 use ring::{digest, hmac};
 
+use crate::decimal;
+
 pub use canonical::{canonical_request, write_canonical_request};
 pub use stated::{from_authorization, from_query};
 pub use verify::{AuthMode, parse_amz_date, verify};
@@ -122,8 +124,7 @@ impl SigningKeys {
     /// length-prefixed so that no two tuples share an id), written into a reused buffer.
     fn get(&self, secret: &str, stated: &Stated<'_>, id: &mut String) -> Option<(hmac::Key, bool)> {
         id.clear();
-        let mut digits = [0u8; 20];
-        id.push_str(decimal(secret.len(), &mut digits));
+        decimal::push(id, secret.len());
         for part in [
             ":",
             secret,
@@ -152,20 +153,6 @@ impl SigningKeys {
             keys.insert(id.to_owned(), key);
         }
     }
-}
-
-/// `n` in decimal, in `buffer`.
-fn decimal(mut n: usize, buffer: &mut [u8; 20]) -> &str {
-    let mut i = buffer.len();
-    loop {
-        i -= 1;
-        buffer[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buffer[i..]).unwrap_or_default()
 }
 
 /// Whether `stated.signature` is the one `secret` makes for `canonical`, compared in constant time.
@@ -278,14 +265,6 @@ mod tests {
             "zz".repeat(32),
         ] {
             assert_eq!(unhex_32(&bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn decimals() {
-        let mut buffer = [0u8; 20];
-        for n in [0, 7, 10, 40, 12345, usize::MAX] {
-            assert_eq!(decimal(n, &mut buffer), n.to_string());
         }
     }
 }
