@@ -12,6 +12,43 @@ fn request_lines(stderr: &str) -> Vec<&str> {
         .collect()
 }
 
+/// A configured user's ARN is made once at start-up and shared with every line: it must be that
+/// user's, not the default principal's.
+#[tokio::test]
+async fn a_configured_users_lines_name_that_user() {
+    let dir = std::env::temp_dir().join(format!("parlel-sts-logs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("proxy.toml");
+    std::fs::write(
+        &file,
+        "[[fake.users]]\naccess_key_id = \"AKIAALICEALICEALICE1\"\naccount = \"123456789012\"\nprincipal = \"user/team/alice\"\n",
+    )
+    .unwrap();
+    let server = Process::start(&["--config", &file.to_string_lossy()], &[]).await;
+    for key in ["AKIAALICEALICEALICE1", "AKIAIOSFODNN7EXAMPLE"] {
+        let sts = client_at(
+            &server.endpoint,
+            Credentials::new(key, "s", None, None, "test"),
+        );
+        sts.get_caller_identity().send().await.unwrap();
+    }
+    raw_at(server.addr(), "GET /_parlel/health HTTP/1.1", "").await;
+    let stderr = server.stderr_with("path=/_parlel/health").await;
+    let lines = request_lines(&stderr);
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(
+        lines[0].contains("caller=arn:aws:iam::123456789012:user/team/alice "),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("caller=arn:aws:iam::000000000000:user/parlel "),
+        "{}",
+        lines[1]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn one_line_per_request_with_the_caller_and_never_a_secret() {
     let server = Process::start(&[], &[]).await;
