@@ -187,14 +187,11 @@ async fn file_then_environment_then_flags() {
 
 #[tokio::test]
 async fn bad_config_is_refused_naming_the_key() {
-    let dir = std::env::temp_dir().join(format!("parlel-sts-cfg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("bad.toml");
-    std::fs::write(
-        &file,
+    let scratch = crate::support::Scratch::new("cfg");
+    let file = scratch.file(
+        "bad.toml",
         "[fake]\naccount = \"000000000000\"\ncolour = \"blue\"\n",
-    )
-    .unwrap();
+    );
     let out = Command::new(BIN)
         .arg("--config")
         .arg(&file)
@@ -219,7 +216,6 @@ async fn bad_config_is_refused_naming_the_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("server.mode"));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The aws CLI and boto3 (tests/clients/smoke.py) against the real binary, seeded and with a flag

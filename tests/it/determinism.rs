@@ -2,7 +2,7 @@
 //! and `fake.public_url` answer the same requests with the same bytes (every header but `date`,
 //! and every body); role and user ids stay the same across restarts even without a seed.
 
-use crate::support::{Process, SIGV4, raw_at, start, start_with, whoami};
+use crate::support::{Process, SIGV4, Scratch, raw_at, start, start_with, whoami};
 
 const REQUESTS: [&str; 6] = [
     "Action=GetCallerIdentity&Version=2011-06-15",
@@ -35,11 +35,8 @@ async fn answers(server: &Process) -> Vec<String> {
 
 #[tokio::test]
 async fn seed_clock_and_public_url_make_two_processes_answer_byte_for_byte_alike() {
-    let dir = std::env::temp_dir().join(format!("parlel-sts-determinism-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("proxy.toml");
-    std::fs::write(&file, "[fake]\npublic_url = \"http://sts.test\"\n").unwrap();
-    let config = file.to_string_lossy().into_owned();
+    let scratch = Scratch::new("determinism");
+    let config = scratch.file("proxy.toml", "[fake]\npublic_url = \"http://sts.test\"\n");
     let args = [
         "--config",
         &config,
@@ -72,7 +69,6 @@ async fn seed_clock_and_public_url_make_two_processes_answer_byte_for_byte_alike
     };
     assert_eq!(id(&third[0]), id(&fourth[0]));
     assert_eq!(third[0], fourth[0], "GetCallerIdentity holds no time");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

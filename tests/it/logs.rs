@@ -3,7 +3,7 @@
 
 use aws_sdk_sts::config::Credentials;
 
-use crate::support::{GCI, Process, SIGV4, client_at, raw_at, refused};
+use crate::support::{GCI, Process, SIGV4, Scratch, client_at, raw_at, refused};
 
 fn request_lines(stderr: &str) -> Vec<&str> {
     stderr
@@ -16,15 +16,12 @@ fn request_lines(stderr: &str) -> Vec<&str> {
 /// user's, not the default principal's.
 #[tokio::test]
 async fn a_configured_users_lines_name_that_user() {
-    let dir = std::env::temp_dir().join(format!("parlel-sts-logs-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("proxy.toml");
-    std::fs::write(
-        &file,
+    let scratch = Scratch::new("logs-users");
+    let config = scratch.file(
+        "proxy.toml",
         "[[fake.users]]\naccess_key_id = \"AKIAALICEALICEALICE1\"\naccount = \"123456789012\"\nprincipal = \"user/team/alice\"\n",
-    )
-    .unwrap();
-    let server = Process::start(&["--config", &file.to_string_lossy()], &[]).await;
+    );
+    let server = Process::start(&["--config", &config], &[]).await;
     for key in ["AKIAALICEALICEALICE1", "AKIAIOSFODNN7EXAMPLE"] {
         let sts = client_at(
             &server.endpoint,
@@ -46,7 +43,6 @@ async fn a_configured_users_lines_name_that_user() {
         "{}",
         lines[1]
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

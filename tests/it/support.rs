@@ -11,6 +11,30 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub const GCI: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 pub const SIGV4: &str = "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc";
 
+/// A directory of this test's own under the system's temporary one, removed when dropped.
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("parlel-sts-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        Scratch(dir)
+    }
+
+    /// Writes `text` to `name` in the directory; its path, as a command-line argument.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("scratch file");
+        path.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub fn test_config() -> Config {
     let mut config = Config::default();
     config.server.listen = "127.0.0.1:0".into();
